@@ -1,0 +1,1 @@
+"""Tasklight core: configuration, database, models, security and the REST API."""

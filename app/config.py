@@ -1,0 +1,129 @@
+"""Settings from the environment and `.env`; development needs none of them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SECRET_FILE_NAME = 'secret_key'  # noqa: S105 - a file name, not a secret
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run as given; the message says what to set."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3 and leave their query options (sslmode=...) intact."""
+    for prefix in (
+        'postgres://',
+        'postgresql://',
+        'postgresql+psycopg2://',
+        'postgresql+psycopg://',
+    ):
+        if url.startswith(prefix):
+            return 'postgresql+psycopg://' + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file='.env', env_file_encoding='utf-8', extra='ignore')
+
+    env: Literal['development', 'production', 'test'] = 'development'
+    data_dir: Path = Path('./data')
+    database_url: str | None = None
+    secret_key: str | None = Field(default=None, repr=False)
+    host: str = '127.0.0.1'
+    port: int = Field(default=8080, ge=1, le=65535)
+    cors_origins: Annotated[list[str], NoDecode] = []
+    redis_url: str | None = None
+    forwarded_allow_ips: str = '127.0.0.1'
+
+    rate_limit_login: str = '5/minute'
+    rate_limit_login_per_address: str = '30/minute'
+    rate_limit_register: str = '10/hour'
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    browser_session_days: int = Field(default=14, ge=1, le=365)
+    session_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    @field_validator('cors_origins', mode='before')
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip('/') for part in value.split(',') if part.strip()]
+        return value
+
+    @field_validator('rate_limit_login', 'rate_limit_login_per_address', 'rate_limit_register')
+    @classmethod
+    def _limits_notation(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # raises ValueError with the reason when the notation is wrong
+        return value
+
+    @field_validator('cors_origins')
+    @classmethod
+    def _no_wildcard(cls, value: list[str]) -> list[str]:
+        if '*' in value:
+            raise ValueError('CORS_ORIGINS must list explicit origins; "*" is not allowed')
+        return value
+
+    @model_validator(mode='after')
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.env != 'production':
+            return self
+        missing = []
+        if not self.secret_key:
+            missing.append('SECRET_KEY')
+        elif len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f'SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production'
+            )
+        if not self.database_url:
+            missing.append('DATABASE_URL')
+        if missing:
+            raise ConfigError(f'ENV=production needs {" and ".join(missing)} to be set')
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f'sqlite:///{(self.data_dir / "tasklight.db").resolve()}'
+
+    @property
+    def signing_key(self) -> str:
+        """SECRET_KEY, or in development a generated one kept in DATA_DIR."""
+        if self.secret_key:
+            return self.secret_key
+        return _development_secret(self.data_dir)
+
+
+def _development_secret(data_dir: Path) -> str:
+    path = data_dir / SECRET_FILE_NAME
+    if path.exists():
+        return path.read_text(encoding='utf-8').strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once agree on whichever secret was written first.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding='utf-8').strip()
+    with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+        handle.write(secret)
+    return secret
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

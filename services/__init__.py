@@ -1,0 +1,1 @@
+"""User-scoped services: the only code that queries the database."""

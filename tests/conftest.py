@@ -1,0 +1,89 @@
+"""Shared test set-up: an isolated data folder, and the service/API layers on both databases."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+# Before anything imports the settings: tests never touch a developer's ./data or .env values.
+_DATA_DIR = tempfile.mkdtemp(prefix='tasklight-test-')
+os.environ.update(
+    ENV='test',
+    DATA_DIR=_DATA_DIR,
+    SECRET_KEY='test-secret-key-that-is-long-enough-for-hs256',
+    DATABASE_URL=f'sqlite:///{_DATA_DIR}/ui.db',
+    RATE_LIMIT_LOGIN='5/minute',
+    RATE_LIMIT_REGISTER='1000/hour',
+)
+os.environ.pop('REDIS_URL', None)
+
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
+
+from app import db  # noqa: E402
+from app.config import get_settings  # noqa: E402
+from services import auth  # noqa: E402
+from services.throttle import set_throttle  # noqa: E402
+
+POSTGRES_URL = os.environ.get(
+    'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres@127.0.0.1:5432/tasklight_test'
+)
+TABLES = ('task', 'auth_session', 'user_account')
+
+
+def _recreate_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = db.make_engine(
+        target.set(database='postgres').render_as_string(hide_password=False), pool_size=1
+    ).execution_options(isolation_level='AUTOCOMMIT')
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope='session', params=['sqlite', 'postgresql'])
+def database_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A freshly migrated database of each kind, shared by the tests of that kind."""
+    if request.param == 'sqlite':
+        url = f'sqlite:///{tmp_path_factory.mktemp("sqlite") / "tasklight.db"}'
+    else:
+        url = POSTGRES_URL
+        _recreate_postgres_database(url)
+    db.migrate(url)
+    engine = db.make_engine(url)
+    yield engine
+    db.set_engine(None)
+    engine.dispose()
+
+
+@pytest.fixture
+def database(database_engine: Engine) -> Iterator[str]:
+    """Point the app at this test's database (its dialect name) and empty every table afterwards."""
+    engine = database_engine
+    db.set_engine(engine)
+    try:
+        yield engine.dialect.name
+    finally:
+        with engine.begin() as connection:
+            if engine.dialect.name == 'postgresql':
+                connection.execute(text(f'TRUNCATE {", ".join(TABLES)} CASCADE'))
+            else:
+                for table in TABLES:
+                    connection.execute(text(f'DELETE FROM {table}'))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    """Rate-limit counters, cached sessions and settings start over in every test."""
+    get_settings.cache_clear()
+    set_throttle(None)
+    auth.clear_session_cache()
+    yield
+    get_settings.cache_clear()
+    set_throttle(None)
+    auth.clear_session_cache()

@@ -1,0 +1,40 @@
+"""Plain factories with keyword overrides; each runs in its own committed unit of work."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+from app.db import session_scope
+from app.models import TaskRead, UserRead
+from services import auth, tasks
+
+_numbers = itertools.count(1)
+PASSWORD = 'correct horse battery'
+
+
+def make_user(*, email: str | None = None, password: str = PASSWORD) -> UserRead:
+    with session_scope() as session:
+        return auth.register(
+            session, email=email or f'person{next(_numbers)}@example.com', password=password
+        )
+
+
+def make_task(
+    owner: UserRead | uuid.UUID,
+    *,
+    title: str | None = None,
+    description: str = '',
+    completed: bool = False,
+) -> TaskRead:
+    owner_id = owner.id if isinstance(owner, UserRead) else owner
+    with session_scope() as session:
+        task = tasks.create_task(
+            session,
+            actor_id=owner_id,
+            title=title or f'Task {next(_numbers)}',
+            description=description,
+        )
+        if completed:
+            task = tasks.toggle_task(session, actor_id=owner_id, task_id=task.id)
+        return task
