@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     redis_url: str | None = None
     forwarded_allow_ips: str = '127.0.0.1'
+    native: bool = False
 
     rate_limit_login: str = '5/minute'
     rate_limit_login_per_address: str = '30/minute'

@@ -158,7 +158,9 @@ def update_task(
         if value is not None
     }
     changes: TaskUpdate = _validated(TaskUpdate, **values)
-    task = _owned(session, actor_id=actor_id, task_id=task_id, lock=True)
+    task = _owned(session, actor_id=actor_id, task_id=task_id, lock=bool(values))
+    if not values:
+        return TaskRead.model_validate(task)  # nothing asked to change: no write, no event
     if changes.title is not None:
         task.title = changes.title
     if changes.description is not None:

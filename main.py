@@ -1,0 +1,39 @@
+"""Tasklight: `python main.py` serves the web UI and the REST API (SQLite in ./data by default)."""
+
+from __future__ import annotations
+
+import os
+
+from app.config import get_settings
+
+settings = get_settings()
+# NiceGUI reads this at import time: keep its files beside the database, not in the checkout.
+os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 'nicegui'))
+
+from nicegui import app, ui  # noqa: E402
+
+import pages  # noqa: E402, F401  (registers the pages)
+from app import db, web  # noqa: E402
+
+web.configure(app)
+app.on_startup(db.migrate)
+
+if settings.native:
+    app.native.window_args['resizable'] = True
+    app.native.start_args['debug'] = False
+
+if __name__ in {'__main__', '__mp_main__'}:
+    ui.run(
+        title='Tasklight',
+        favicon='✅',
+        host=settings.host,
+        port=settings.port,
+        native=settings.native,
+        window_size=(1100, 800) if settings.native else None,
+        reload=False,
+        show=False,
+        fastapi_docs=True,
+        reconnect_timeout=10.0,
+        proxy_headers=False,  # app.web adds the proxy-headers middleware with the trusted hosts
+        server_header=False,
+    )

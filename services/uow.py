@@ -1,0 +1,25 @@
+"""Run one service call as its own unit of work, for callers that hold no session (pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlmodel import Session
+
+from app.db import session_scope
+
+P = ParamSpec('P')
+R = TypeVar('R')
+
+
+def call(fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """`fn(session, ...)` inside `session_scope()`: committed on success, rolled back on error."""
+    with session_scope() as session:
+        return fn(session, *args, **kwargs)
+
+
+def call_many(*steps: tuple[Callable[..., Any], dict[str, Any]]) -> list[Any]:
+    """Several reads in one unit of work (one connection checkout), e.g. a page and its counts."""
+    with session_scope() as session:
+        return [fn(session, **kwargs) for fn, kwargs in steps]
