@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SECRET_FILE_NAME = 'secret_key'  # noqa: S105 - a file name, not a secret
 MIN_SECRET_LENGTH = 32
+SESSION_COOKIE = 'tasklight_session'  # the browser's opaque session token (HttpOnly)
 
 
 class ConfigError(RuntimeError):

@@ -32,18 +32,37 @@ class InvalidInput(AppError):
     status_code = 422
     default_message = 'Invalid input.'
 
-    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, field: str | None = None, reason: str | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.reason = reason or self.message  # the message without the field's name
 
     @classmethod
     def from_validation(cls, error: ValidationError) -> InvalidInput:
         """The first problem pydantic found, phrased for a person, with the field it concerns."""
         first = error.errors()[0]
         field = '.'.join(str(part) for part in first['loc']) or None
-        message = first['msg'].removeprefix('Value error, ')
+        reason = _phrase(first['type'], first['msg'], first.get('ctx') or {})
         label = (field or 'value').replace('_', ' ').capitalize()
-        return cls(f'{label}: {message[0].lower()}{message[1:]}', field=field)
+        return cls(f'{label}: {reason}', field=field, reason=reason)
+
+
+def _phrase(kind: str, message: str, ctx: dict[str, object]) -> str:
+    if kind == 'string_too_short':
+        if ctx.get('min_length') == 1:
+            return 'Must not be empty.'
+        return f'Use at least {ctx.get("min_length")} characters.'
+    if kind == 'string_too_long':
+        return f'Use at most {ctx.get("max_length")} characters.'
+    if kind == 'missing':
+        return 'This field is required.'
+    text = message.removeprefix('Value error, ').removeprefix(
+        'value is not a valid email address: '
+    )
+    text = text[0].upper() + text[1:]
+    return text if text.endswith('.') else text + '.'
 
 
 class AuthFailed(AppError):

@@ -133,10 +133,8 @@ def change_password(
     try:
         new_password = _new_password.validate_python(new_password)
     except ValidationError as error:
-        message = error.errors()[0]['msg'].removeprefix('Value error, ')
-        raise InvalidInput(
-            f'New password: {message[0].lower()}{message[1:]}', field='new_password'
-        ) from None
+        reason = InvalidInput.from_validation(error).reason
+        raise InvalidInput(f'New password: {reason}', field='new_password', reason=reason) from None
     user.password_hash = hash_password(new_password)
     session.add(user)
     others = [AuthSession.user_id == actor_id]

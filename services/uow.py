@@ -8,6 +8,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlmodel import Session
 
 from app.db import session_scope
+from app.models import SessionInfo
+from services import auth
 
 P = ParamSpec('P')
 R = TypeVar('R')
@@ -17,6 +19,14 @@ def call(fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kw
     """`fn(session, ...)` inside `session_scope()`: committed on success, rolled back on error."""
     with session_scope() as session:
         return fn(session, *args, **kwargs)
+
+
+def call_as_browser(token: str, fn: Callable[..., R], /, **kwargs: Any) -> tuple[SessionInfo, R]:
+    """Check the browser session behind `token`, then run `fn(session, actor_id=…, **kwargs)`
+    as the person it belongs to, in one unit of work. NotAuthenticated if it has ended."""
+    with session_scope() as session:
+        info = auth.validate_browser_session(session, token=token)
+        return info, fn(session, actor_id=info.user.id, **kwargs)
 
 
 def call_many(*steps: tuple[Callable[..., Any], dict[str, Any]]) -> list[Any]:

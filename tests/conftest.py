@@ -28,7 +28,7 @@ from services import auth  # noqa: E402
 from services.throttle import set_throttle  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
-    'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres@127.0.0.1:5432/tasklight_test'
+    'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test'
 )
 TABLES = ('task', 'auth_session', 'user_account')
 

@@ -1,0 +1,63 @@
+"""The page frame: theme, header with the signed-in person, and a centred content column."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+PRIMARY = '#4f46e5'
+
+
+def apply_theme() -> None:
+    ui.colors(primary=PRIMARY, secondary='#64748b', accent='#0ea5e9', positive='#16a34a')
+    ui.query('body').classes('bg-slate-50 text-slate-800')
+    ui.add_css(
+        '.q-checkbox__label { overflow-wrap: anywhere; }'
+        ' .tl-done .q-checkbox__label { text-decoration: line-through; color: #94a3b8; }'
+    )
+
+
+@contextmanager
+def page_frame(
+    *, email: str | None = None, on_sign_out: Callable[[], Awaitable[None]] | None = None
+) -> Iterator[ui.column]:
+    apply_theme()
+    header = ui.header().classes('bg-white text-slate-800 border-b border-slate-200 px-0')
+    with header, ui.row().classes('w-full max-w-3xl mx-auto items-center no-wrap gap-2 px-4 py-2'):
+        ui.icon('task_alt', size='28px').classes('text-primary')
+        ui.label('Tasklight').classes('text-lg font-semibold tracking-tight')
+        ui.space()
+        if email is not None:
+            ui.label(email).classes('text-sm text-slate-500 truncate min-w-0 max-w-[45vw]').mark(
+                'user-email'
+            )
+            ui.button('Sign out', icon='logout', on_click=on_sign_out).props(
+                'flat no-caps dense'
+            ).classes('text-slate-600 shrink-0')
+    with ui.column().classes('w-full max-w-3xl mx-auto px-4 py-6 gap-4') as column:
+        yield column
+
+
+@contextmanager
+def auth_card(title: str, subtitle: str) -> Iterator[ui.card]:
+    """The centred card of the sign-in and sign-up pages."""
+    apply_theme()
+    with ui.column().classes('w-full min-h-screen items-center justify-center p-4'):
+        with ui.row().classes('items-center gap-2 mb-2'):
+            ui.icon('task_alt', size='36px').classes('text-primary')
+            ui.label('Tasklight').classes('text-2xl font-semibold tracking-tight')
+        with ui.card().classes('w-full max-w-sm p-6 gap-3').props('flat bordered') as card:
+            ui.label(title).classes('text-xl font-semibold')
+            ui.label(subtitle).classes('text-sm text-slate-500 -mt-2')
+            yield card
+
+
+def banner(text: str, *, kind: str = 'info') -> ui.label:
+    colours = {
+        'info': 'bg-sky-50 text-sky-800 border-sky-200',
+        'error': 'bg-red-50 text-red-700 border-red-200',
+        'success': 'bg-green-50 text-green-800 border-green-200',
+    }[kind]
+    return ui.label(text).classes(f'w-full text-sm rounded border px-3 py-2 {colours}')

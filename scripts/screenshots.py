@@ -1,0 +1,94 @@
+"""Regenerate the screenshots in docs/: `.venv/bin/python scripts/screenshots.py`.
+
+Starts `python main.py` on a scratch data folder, signs up a demo person through the API, adds a
+few tasks, and captures the sign-in page and the dashboard at desktop and phone width in Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / 'docs'
+TASKS = [
+    ('Renew passport', 'Appointment at the town hall, bring two photos', False),
+    ('Write the Q3 report', 'Numbers from finance are in the shared folder', False),
+    ('Book train to Lyon', '', False),
+    ('Call the plumber about the kitchen sink', '', True),
+    ('Pay electricity bill', '', True),
+]
+
+
+def _send(
+    url: str, body: dict[str, object], token: str | None = None, method: str = 'POST'
+) -> dict[str, object]:
+    request = urllib.request.Request(  # noqa: S310 - local server
+        url, data=json.dumps(body).encode(), headers={'Content-Type': 'application/json'},
+        method=method,
+    )
+    if token:
+        request.add_header('Authorization', f'Bearer {token}')
+    with urllib.request.urlopen(request) as response:  # noqa: S310
+        return dict(json.loads(response.read() or b'{}'))
+
+
+def main() -> None:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    data = tempfile.mkdtemp(prefix='tasklight-shots-')
+    env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST')}
+    env.update(PORT=str(port), DATA_DIR=data)
+    server = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env)
+    base = f'http://127.0.0.1:{port}'
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f'{base}/login').close()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        email, password = 'sam@example.com', 'correct horse battery'
+        tokens = _send(f'{base}/api/auth/register', {'email': email, 'password': password})
+        for title, description, done in TASKS:
+            task = _send(f'{base}/api/tasks', {'title': title, 'description': description},
+                         str(tokens['access_token']))
+            if done:
+                _send(f'{base}/api/tasks/{task["id"]}/toggle', {}, str(tokens['access_token']), 'PATCH')
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium'),
+                args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+                      '--disable-component-update', '--disable-sync', '--no-first-run'],
+            )
+            for name, viewport in (('desktop', {'width': 1280, 'height': 800}),
+                                   ('phone', {'width': 390, 'height': 844})):
+                page = browser.new_context(viewport=viewport, base_url=base).new_page()
+                page.goto('/login')
+                page.wait_for_timeout(500)
+                if name == 'desktop':
+                    page.screenshot(path=DOCS / 'signin.png')
+                page.get_by_label('Email').fill(email)
+                page.get_by_label('Password').fill(password)
+                page.get_by_role('button', name='Sign in').click()
+                page.wait_for_url('**/tasks')
+                page.wait_for_timeout(800)
+                page.screenshot(path=DOCS / f'dashboard-{name}.png', full_page=name == 'phone')
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == '__main__':
+    main()

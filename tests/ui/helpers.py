@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from nicegui import ElementFilter, ui
+from nicegui.testing import User
+
+from app.config import SESSION_COOKIE as COOKIE
+from app.db import session_scope
+from app.models import TaskRead, UserRead
+from services import auth, tasks
+from tests.factories import PASSWORD, make_user
+
+
+async def sign_up(user: User, email: str, password: str = PASSWORD) -> None:
+    await user.open('/signup')
+    user.find(marker='email').type(email)
+    user.find(marker='password').type(password)
+    user.find(marker='confirm').type(password)
+    user.find(kind=ui.button, content='Sign up').click()
+    await user.should_see('New task', retries=50)
+
+
+async def sign_in(user: User, email: str, password: str = PASSWORD) -> None:
+    await user.open('/login')
+    user.find(marker='email').type(email)
+    user.find(marker='password').type(password)
+    user.find(kind=ui.button, content='Sign in').click()
+    await user.should_see('New task', retries=50)
+
+
+async def signed_in_person(user: User, email: str = 'me@example.com') -> UserRead:
+    person = make_user(email=email)
+    await sign_in(user, email)
+    return person
+
+
+def stored_tasks(owner: UserRead) -> list[TaskRead]:
+    with session_scope() as session:
+        return tasks.list_tasks(session, actor_id=owner.id, limit=100).items
+
+
+def checkbox(user: User, title: str) -> ui.checkbox:
+    matches = [e for e in user.find(kind=ui.checkbox).elements if e.text == title]
+    assert len(matches) == 1, f'expected one checkbox named {title!r}, found {len(matches)}'
+    return matches[0]
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait for work the page does in the background (a service call, a live refresh)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError('condition not met in time')
+        await asyncio.sleep(0.02)
+
+
+def titles_on_page(user: User) -> list[str]:
+    """The task titles shown, top to bottom (elements are numbered in the order they render)."""
+    with user:
+        boxes = list(ElementFilter(kind=ui.checkbox))
+    return [box.text for box in sorted(boxes, key=lambda box: box.id)]
+
+
+async def open_as(user: User, person: UserRead) -> None:
+    """Sign `user` in as `person` by cookie, without the sign-in form.
+
+    For the second and third people in a test: the simulation routes `ui.navigate` to whichever
+    User was touched last, so a form sign-in racing another User's page can land in the wrong one.
+    """
+    with session_scope() as session:
+        ticket = auth.start_session(session, user=person, kind='browser')
+        cookie = auth.activate_browser_session(session, ticket=ticket.token)
+    user.http_client.cookies.set(COOKIE, cookie.token)
+    await user.open('/tasks')

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import ui
+from nicegui.testing import User
+from sqlmodel import select
+
+from app.db import session_scope
+from app.models import AuthSession
+from services import tasks
+from tests.factories import make_task, make_user
+from tests.ui.helpers import (
+    checkbox,
+    eventually,
+    open_as,
+    signed_in_person,
+    stored_tasks,
+    titles_on_page,
+)
+
+
+async def add_task(user: User, title: str, *, press_enter: bool = True) -> None:
+    field = user.find(marker='new-title').type(title)
+    if press_enter:
+        field.trigger('keydown.enter')
+    else:
+        user.find(kind=ui.button, content='Add').click()
+
+
+async def test_add_with_enter_and_with_the_button(user: User) -> None:
+    me = await signed_in_person(user)
+    await add_task(user, 'Buy milk')
+    await eventually(lambda: titles_on_page(user) == ['Buy milk'])
+    await add_task(user, '  Call mum  ', press_enter=False)
+    await eventually(lambda: titles_on_page(user) == ['Call mum', 'Buy milk'])
+    assert [t.title for t in stored_tasks(me)] == ['Call mum', 'Buy milk']
+    assert user.find(marker='new-title').elements.pop().value == ''
+
+
+async def test_add_with_a_description(user: User) -> None:
+    me = await signed_in_person(user)
+    user.find(marker='new-title').type('Plan trip')
+    user.find(marker='new-description').type('Book the train\nand a hotel')
+    user.find(kind=ui.button, content='Add').click()
+    await eventually(lambda: titles_on_page(user) == ['Plan trip'])
+    await user.should_see(kind=ui.label, content='Book the train\nand a hotel')
+    assert stored_tasks(me)[0].description == 'Book the train\nand a hotel'
+
+
+async def test_empty_title_shows_a_message_and_saves_nothing(user: User) -> None:
+    me = await signed_in_person(user)
+    user.find(marker='new-title').type('   ').trigger('keydown.enter')
+    await eventually(lambda: user.find(marker='new-title').elements.pop().error is not None)
+    assert user.find(marker='new-title').elements.pop().error == 'Enter a title for the task.'
+    assert stored_tasks(me) == []
+
+
+async def test_over_long_title_is_refused_with_a_message_and_kept(user: User) -> None:
+    me = await signed_in_person(user)
+    field = user.find(marker='new-title').elements.pop()
+    field.value = 'x' * 201  # the browser's maxlength stops this; a crafted client might not
+    user.find(kind=ui.button, content='Add').click()
+    await eventually(lambda: field.error is not None)
+    assert field.error == 'A title can be at most 200 characters.'
+    assert field.value == 'x' * 201  # nothing the person typed is lost
+    assert stored_tasks(me) == []
+
+
+async def test_toggle_completes_and_uncompletes(user: User) -> None:
+    me = await signed_in_person(user)
+    make_task(me, title='Water plants')
+    await user.open('/tasks')
+    user.find(kind=ui.checkbox, content='Water plants').click()
+    await eventually(lambda: stored_tasks(me)[0].completed)
+    await eventually(lambda: checkbox(user, 'Water plants').value is True)
+    user.find(kind=ui.checkbox, content='Water plants').click()
+    await eventually(lambda: not stored_tasks(me)[0].completed)
+    assert stored_tasks(me)[0].completed_at is None
+
+
+async def test_list_shows_incomplete_first_then_newest(user: User) -> None:
+    me = await signed_in_person(user)
+    for title in ('first', 'second', 'third'):
+        make_task(me, title=title)
+    done = make_task(me, title='done early')
+    with session_scope() as s:
+        tasks.toggle_task(s, actor_id=me.id, task_id=done.id)
+    await user.open('/tasks')
+    assert titles_on_page(user) == ['third', 'second', 'first', 'done early']
+
+
+async def test_edit_in_a_dialog(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Old title', description='old words')
+    await user.open('/tasks')
+    user.find(marker=f'edit-{task.id}').click()
+    await user.should_see(marker='edit-title')
+    title = user.find(marker='edit-title').elements.pop()
+    title.value = 'New title'
+    user.find(marker='edit-description').elements.pop().value = 'new words'
+    user.find(marker='edit-save').click()
+    await eventually(lambda: stored_tasks(me)[0].title == 'New title')
+    assert stored_tasks(me)[0].description == 'new words'
+    await user.should_see('New title')
+    await user.should_not_see('Old title')
+
+
+async def test_edit_to_an_empty_title_keeps_the_dialog_open(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Keep me')
+    await user.open('/tasks')
+    user.find(marker=f'edit-{task.id}').click()
+    await user.should_see(marker='edit-title')
+    title = user.find(marker='edit-title').elements.pop()
+    title.value = '  '
+    user.find(marker='edit-save').click()
+    await eventually(lambda: title.error is not None)
+    assert title.error == 'Enter a title for the task.'
+    assert stored_tasks(me)[0].title == 'Keep me'
+
+
+async def test_delete_asks_to_confirm(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Throw away')
+    await user.open('/tasks')
+    user.find(marker=f'delete-{task.id}').click()
+    await user.should_see('Delete task?')
+    user.find(kind=ui.button, content='Cancel').click()
+    await user.should_see('Throw away')
+    assert len(stored_tasks(me)) == 1
+    user.find(marker=f'delete-{task.id}').click()
+    await user.should_see(marker='confirm')
+    user.find(marker='confirm').click()
+    await eventually(lambda: stored_tasks(me) == [])
+    await user.should_see('Task deleted')
+    await user.should_see('No tasks yet')
+
+
+async def test_filters_show_counts_and_search_narrows(user: User) -> None:
+    me = await signed_in_person(user)
+    make_task(me, title='Report draft', description='quarterly numbers')
+    make_task(me, title='Groceries')
+    make_task(me, title='Old report', completed=True)
+    await user.open('/tasks')
+
+    def visible() -> list[str]:
+        return sorted(e.text for e in user.find(kind=ui.checkbox).elements)
+
+    def badges(value: str) -> str:
+        button = user.find(marker=f'filter-{value}').elements.pop()
+        return next(b.text for b in button.descendants() if isinstance(b, ui.badge))
+
+    assert (badges('all'), badges('active'), badges('completed')) == ('3', '2', '1')
+    user.find(marker='filter-active').click()
+    await eventually(lambda: visible() == ['Groceries', 'Report draft'])
+    user.find(marker='filter-completed').click()
+    await eventually(lambda: visible() == ['Old report'])
+    user.find(marker='filter-all').click()
+    await eventually(lambda: len(visible()) == 3)
+    user.find(marker='search').type('REPORT')
+    await eventually(lambda: visible() == ['Old report', 'Report draft'])
+    assert (badges('all'), badges('active'), badges('completed')) == ('2', '1', '1')
+    user.find(marker='search').elements.pop().value = 'zebra'
+    await user.should_see('No matches')
+
+
+async def test_many_tasks_are_paged(user: User) -> None:
+    me = await signed_in_person(user)
+    for n in range(30):
+        make_task(me, title=f'Task number {n:02d}')
+    await user.open('/tasks')
+    assert len(user.find(kind=ui.checkbox).elements) == 25
+    await user.should_see('1–25 of 30')
+    pager = user.find(marker='pager').elements.pop()
+    pager.value = 2
+    await eventually(lambda: len(user.find(kind=ui.checkbox).elements) == 5)
+    await user.should_see('26–30 of 30')
+    await user.should_see('Task number 00')
+
+
+async def test_markup_in_titles_is_text(user: User) -> None:
+    me = await signed_in_person(user)
+    make_task(me, title='<img src=x onerror=alert(1)>', description='<b>not bold</b>')
+    await user.open('/tasks')
+    assert checkbox(user, '<img src=x onerror=alert(1)>')
+    labels = [e for e in user.find(kind=ui.label).elements if e.text == '<b>not bold</b>']
+    assert len(labels) == 1
+    await user.should_not_see(kind=ui.html)
+
+
+async def test_two_people_never_see_each_other(user: User, create_user: Callable[[], User]) -> None:
+    alice = await signed_in_person(user, 'alice@example.com')
+    make_task(alice, title='Alice private')
+    bob_user = create_user()
+    bob = make_user(email='bob@example.com')
+    make_task(bob, title='Bob private')
+    await open_as(bob_user, bob)
+    await user.open('/tasks')
+    await user.should_see('Alice private')
+    await user.should_not_see('Bob private')
+    await bob_user.open('/tasks')
+    await bob_user.should_see('Bob private')
+    await bob_user.should_not_see('Alice private')
+
+
+async def test_changes_appear_live_in_another_tab_and_not_for_others(
+    user: User, create_user: Callable[[], User]
+) -> None:
+    me = await signed_in_person(user, 'me@example.com')
+    second_tab = create_user()
+    await open_as(second_tab, me)
+    stranger = create_user()
+    await open_as(stranger, make_user(email='stranger@example.com'))
+
+    await add_task(user, 'Made in tab one')
+    await eventually(lambda: titles_on_page(second_tab) == ['Made in tab one'])
+
+    # A change made outside the page (the API, a script) shows up too.
+    make_task(me, title='Made by a script')
+    await eventually(lambda: titles_on_page(user) == ['Made by a script', 'Made in tab one'])
+    await eventually(lambda: titles_on_page(second_tab) == ['Made by a script', 'Made in tab one'])
+    assert titles_on_page(stranger) == []
+
+
+async def test_a_revoked_session_lands_on_sign_in_at_the_next_action(user: User) -> None:
+    me = await signed_in_person(user)
+    make_task(me, title='Something')
+    await user.open('/tasks')
+    with session_scope() as s:
+        for row in s.exec(select(AuthSession)).all():
+            row.revoked_at = row.created_at
+            s.add(row)
+    user.find(kind=ui.checkbox, content='Something').click()
+    await user.should_see('Your session has ended. Please sign in again.')
+    assert stored_tasks(me)[0].completed is False
