@@ -33,7 +33,9 @@ def _send(
     url: str, body: dict[str, object], token: str | None = None, method: str = 'POST'
 ) -> dict[str, object]:
     request = urllib.request.Request(  # noqa: S310 - local server
-        url, data=json.dumps(body).encode(), headers={'Content-Type': 'application/json'},
+        url,
+        data=json.dumps(body).encode(),
+        headers={'Content-Type': 'application/json'},
         method=method,
     )
     if token:
@@ -61,18 +63,34 @@ def main() -> None:
         email, password = 'sam@example.com', 'correct horse battery'
         tokens = _send(f'{base}/api/auth/register', {'email': email, 'password': password})
         for title, description, done in TASKS:
-            task = _send(f'{base}/api/tasks', {'title': title, 'description': description},
-                         str(tokens['access_token']))
+            task = _send(
+                f'{base}/api/tasks',
+                {'title': title, 'description': description},
+                str(tokens['access_token']),
+            )
             if done:
-                _send(f'{base}/api/tasks/{task["id"]}/toggle', {}, str(tokens['access_token']), 'PATCH')
+                _send(
+                    f'{base}/api/tasks/{task["id"]}/toggle',
+                    {},
+                    str(tokens['access_token']),
+                    'PATCH',
+                )
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium'),
-                args=['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-                      '--disable-component-update', '--disable-sync', '--no-first-run'],
+                args=[
+                    '--no-sandbox',
+                    '--disable-gpu',
+                    '--disable-background-networking',
+                    '--disable-component-update',
+                    '--disable-sync',
+                    '--no-first-run',
+                ],
             )
-            for name, viewport in (('desktop', {'width': 1280, 'height': 800}),
-                                   ('phone', {'width': 390, 'height': 844})):
+            for name, viewport in (
+                ('desktop', {'width': 1280, 'height': 800}),
+                ('phone', {'width': 390, 'height': 844}),
+            ):
                 page = browser.new_context(viewport=viewport, base_url=base).new_page()
                 page.goto('/login')
                 page.wait_for_timeout(500)

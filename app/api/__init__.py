@@ -3,7 +3,16 @@
 from fastapi import APIRouter
 
 from app.api import auth, tasks
+from app.api.deps import Responses
+from app.api.schemas import ErrorResponse
 
-router = APIRouter(prefix='/api')
+# Answers any route can give before it runs: documented once for all of them.
+COMMON: Responses = {
+    400: {'model': ErrorResponse, 'description': 'The body could not be parsed'},
+    413: {'model': ErrorResponse, 'description': 'The body is larger than MAX_BODY_BYTES'},
+    503: {'model': ErrorResponse, 'description': 'The database is unreachable; retry later'},
+}
+
+router = APIRouter(prefix='/api', responses=COMMON)
 router.include_router(auth.router)
 router.include_router(tasks.router)
