@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     browser_session_days: int = Field(default=14, ge=1, le=365)
     session_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
 
     @field_validator('cors_origins', mode='before')
     @classmethod

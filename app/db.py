@@ -31,12 +31,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30})
         event.listen(engine, 'connect', _sqlite_pragmas)
         return engine
+    # A fixed pool: overflow connections would be opened and closed per burst, and a new
+    # PostgreSQL backend costs milliseconds. No pre-ping either (a round trip per checkout): a
+    # connection broken by a database restart fails its request with 503 and is replaced.
     return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        pool_recycle=1800,
+        url, pool_size=pool_size, max_overflow=0, pool_timeout=30, pool_recycle=1800
     )
 
 

@@ -294,7 +294,49 @@ class _SessionCache:
             self._entries.clear()
 
 
+class _VerifiedTokens:
+    """Tokens whose signature was checked, so a client's next request skips the HMAC and JSON
+    work. Bounded; expiry is still checked on every use."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._entries: dict[str, AccessClaims] = {}
+
+    def get(self, token: str) -> AccessClaims | None:
+        return self._entries.get(token)
+
+    def put(self, token: str, claims: AccessClaims) -> None:
+        if len(self._entries) >= self._size:
+            self._entries.clear()
+        self._entries[token] = claims
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 _cache = _SessionCache()
+_verified_tokens = _VerifiedTokens()
+
+
+def _verified_claims(token: str) -> AccessClaims:
+    claims = _verified_tokens.get(token)
+    if claims is None or claims.expires_at <= time.time():
+        claims = decode_access_token(token)
+        if claims is None:
+            raise NotAuthenticated()
+        _verified_tokens.put(token, claims)
+    return claims
+
+
+def cached_access_session(token: str) -> SessionInfo | None:
+    """The session behind a bearer token if it was confirmed within SESSION_CACHE_SECONDS;
+    None when the database must be asked. Raises NotAuthenticated for a bad token."""
+    claims = _verified_claims(token)
+    ttl = get_settings().session_cache_seconds
+    cached = _cache.get(claims.session_id, ttl) if ttl > 0 else None
+    if cached is not None and cached.user.id == claims.user_id:
+        return cached
+    return None
 
 
 def authenticate_access_token(token: str) -> SessionInfo:
@@ -303,13 +345,10 @@ def authenticate_access_token(token: str) -> SessionInfo:
     Unlike other services it opens its own unit of work, and only on a cache miss: this check
     runs on every API request and must not cost a database round trip when nothing changed.
     """
-    claims = decode_access_token(token)
-    if claims is None:
-        raise NotAuthenticated()
-    ttl = get_settings().session_cache_seconds
-    cached = _cache.get(claims.session_id, ttl) if ttl > 0 else None
-    if cached is not None and cached.user.id == claims.user_id:
+    cached = cached_access_session(token)
+    if cached is not None:
         return cached
+    claims = _verified_claims(token)
     with db.session_scope() as session:
         info = _live_api_session(session, claims)
     _cache.put(info)
@@ -331,3 +370,4 @@ def _live_api_session(session: Session, claims: AccessClaims) -> SessionInfo:
 
 def clear_session_cache() -> None:
     _cache.clear()
+    _verified_tokens.clear()

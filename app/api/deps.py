@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 
 from app.errors import NotAuthenticated
@@ -14,10 +15,15 @@ from services import auth
 bearer = OAuth2PasswordBearer(tokenUrl='/api/auth/login', auto_error=False)
 
 
-def current_session(token: Annotated[str | None, Depends(bearer)]) -> SessionInfo:
+async def current_session(token: Annotated[str | None, Depends(bearer)]) -> SessionInfo:
+    """Answered on the event loop when the session was checked recently (no thread hop, no
+    query); otherwise the database is asked in a worker thread."""
     if not token:
         raise NotAuthenticated('Not authenticated.')
-    return auth.authenticate_access_token(token)
+    cached = auth.cached_access_session(token)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(auth.authenticate_access_token, token)
 
 
 CurrentSession = Annotated[SessionInfo, Depends(current_session)]
