@@ -1,0 +1,82 @@
+"""Shared bits: the benchmark database, result files, and percentile tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(os.environ.get('BENCH_RESULTS', ROOT / 'bench' / 'results'))
+BENCH_DB_URL = os.environ.get(
+    'BENCH_DATABASE_URL', 'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_bench'
+)
+PASSWORD = 'bench-password'  # noqa: S105 - every seeded bench user's password, by design
+HEAVY_EMAIL = 'heavy{n}@bench.example'
+LIGHT_EMAIL = 'user{n}@bench.example'
+SEEDED_HEAVY = 10  # bench.seed's default --heavy-users: light users are numbered after them
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float('nan')
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(samples: list[float]) -> dict[str, float]:
+    """p50/p95/p99/mean in milliseconds from samples in seconds."""
+    ms = [s * 1000 for s in samples]
+    return {
+        'n': len(ms),
+        'p50': round(percentile(ms, 50), 3),
+        'p95': round(percentile(ms, 95), 3),
+        'p99': round(percentile(ms, 99), 3),
+        'mean': round(statistics.fmean(ms), 3) if ms else float('nan'),
+    }
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        '  '.join(
+            c.rjust(w) if i else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
+    ]
+    lines.insert(1, '  '.join('-' * w for w in widths))
+    return '\n'.join(lines)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        'python': sys.version.split()[0],
+        'platform': platform.platform(),
+        'cpus': os.cpu_count(),
+        'when': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+    }
+
+
+def write_result(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f'{name}.json'
+    path.write_text(json.dumps({'machine': machine(), **data}, indent=2, default=str))
+    return path
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """Environment for a `python main.py` under test: no PYTEST_* (NiceGUI would think it is
+    under test) and no inherited Tasklight settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST')}
+    for key in ('ENV', 'DATABASE_URL', 'SECRET_KEY', 'DATA_DIR', 'PORT', 'HOST'):
+        env.pop(key, None)
+    env.update(extra)
+    return env

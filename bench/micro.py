@@ -1,0 +1,145 @@
+"""The hot pieces in isolation: `python -m bench.micro` (after `python -m bench.seed`).
+
+- access-token check with the session cache warm, and with it off (a database read each time);
+- the list and count queries for a user with the most tasks, timed by PostgreSQL itself
+  (EXPLAIN ANALYZE), with the plan checked for the list index;
+- password hash and verify at the configured argon2id parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from app import db
+from app.config import get_settings
+from app.models import TaskQuery, User
+from app.security import hash_password, verify_password
+from bench.common import BENCH_DB_URL, HEAVY_EMAIL, PASSWORD, summary_ms, table, write_result
+from services import auth
+from services.tasks import list_statements
+
+
+def _time(fn: Any, n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _heaviest_user() -> User:
+    with db.session_scope() as session:
+        user = session.exec(select(User).where(User.email == HEAVY_EMAIL.format(n=0))).first()
+        if user is None:
+            user = session.exec(select(User).order_by(User.created_at)).first()
+        assert user is not None, 'seed the benchmark database first: python -m bench.seed'
+        return user
+
+
+def explain(sql_query: Any, runs: int) -> tuple[list[float], dict[str, Any]]:
+    engine = db.get_engine()
+    compiled = sql_query.compile(dialect=engine.dialect)
+    # TIMING OFF: per-node clocks would inflate a query that touches 10,000 index entries.
+    statement = 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' + str(compiled)
+    times, plan = [], {}
+    with engine.connect() as connection:
+        for _ in range(runs):
+            result = connection.exec_driver_sql(statement, compiled.params).scalar_one()
+            data = result if isinstance(result, list) else json.loads(result)
+            plan = data[0]
+            times.append(plan['Execution Time'] / 1000)
+    return times, plan
+
+
+def _index_names(node: dict[str, Any]) -> set[str]:
+    names = {node['Index Name']} if 'Index Name' in node else set()
+    for child in node.get('Plans', []):
+        names |= _index_names(child)
+    return names
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--url', default=BENCH_DB_URL)
+    parser.add_argument('--runs', type=int, default=200)
+    args = parser.parse_args()
+    os.environ['DATABASE_URL'] = args.url
+    os.environ.setdefault('SECRET_KEY', 'benchmark-secret-key-that-is-long-enough')
+    get_settings.cache_clear()
+    db.set_engine(db.make_engine(get_settings().sqlalchemy_url))
+
+    user = _heaviest_user()
+    with db.session_scope() as session:
+        task_count = session.execute(
+            text('SELECT count(*) FROM task WHERE owner_id = :id'), {'id': user.id}
+        ).scalar_one()
+        issued = auth.start_session(session, user=auth.UserRead.model_validate(user), kind='api')
+    token, _ = auth.issue_access_token(issued.info)
+
+    rows: list[list[Any]] = []
+    results: dict[str, Any] = {'user_tasks': task_count}
+
+    auth.authenticate_access_token(token)  # warm the cache
+    warm = _time(lambda: auth.authenticate_access_token(token), args.runs * 50)
+    results['token_check_cached'] = summary_ms(warm)
+    os.environ['SESSION_CACHE_SECONDS'] = '0'
+    get_settings.cache_clear()
+    cold = _time(lambda: auth.authenticate_access_token(token), args.runs)
+    results['token_check_uncached'] = summary_ms(cold)
+    del os.environ['SESSION_CACHE_SECONDS']
+    get_settings.cache_clear()
+
+    for status in ('all', 'active', 'completed'):
+        page, count = list_statements(user.id, TaskQuery(status=status, limit=50))
+        page_times, plan = explain(page, args.runs)
+        count_times, count_plan = explain(count, args.runs)
+        results[f'list_{status}'] = {
+            **summary_ms(page_times),
+            'indexes': sorted(_index_names(plan['Plan'])),
+            'plan': plan['Plan']['Node Type'],
+        }
+        results[f'count_{status}'] = {
+            **summary_ms(count_times),
+            'indexes': sorted(_index_names(count_plan['Plan'])),
+        }
+    page, _ = list_statements(user.id, TaskQuery(q='report', limit=50))
+    search_times, search_plan = explain(page, max(20, args.runs // 4))
+    results['list_search'] = {
+        **summary_ms(search_times),
+        'indexes': sorted(_index_names(search_plan['Plan'])),
+    }
+
+    hashes = _time(lambda: hash_password(PASSWORD), 20)
+    stored = hash_password(PASSWORD)
+    verifies = _time(lambda: verify_password(PASSWORD, stored), 20)
+    results['password_hash'] = summary_ms(hashes)
+    results['password_verify'] = summary_ms(verifies)
+    results['password_parameters'] = stored.split('$')[3]
+
+    for name, value in results.items():
+        if isinstance(value, dict) and 'p95' in value:
+            rows.append(
+                [
+                    name,
+                    value['n'],
+                    value['p50'],
+                    value['p95'],
+                    value['p99'],
+                    ', '.join(value.get('indexes', [])),
+                ]
+            )
+    print(f'User with {task_count:,} tasks; argon2id {results["password_parameters"]}')
+    print(table(['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'indexes used'], rows))
+    print(f'wrote {write_result("micro", results)}')
+
+
+if __name__ == '__main__':
+    main()
