@@ -12,12 +12,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import subprocess
-import sys
-import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +24,8 @@ from bench.common import (
     HEAVY_EMAIL,
     LIGHT_EMAIL,
     PASSWORD,
-    ROOT,
     SEEDED_HEAVY,
-    server_env,
+    running_server,
     summary_ms,
     table,
     write_result,
@@ -44,30 +39,6 @@ EXPECTED = {'list': 200, 'create': 201, 'toggle': 200, 'update': 200, 'get': 200
 class Person:
     token: str
     task_ids: list[int] = field(default_factory=list)
-
-
-@contextmanager
-def running_server(database_url: str, port: int) -> Any:
-    data_dir = tempfile.mkdtemp(prefix='tasklight-bench-')
-    env = server_env(
-        ENV='production',
-        DATABASE_URL=database_url,
-        SECRET_KEY='benchmark-secret-key-that-is-long-enough',  # noqa: S106 - a throwaway bench server
-        DATA_DIR=data_dir,
-        PORT=str(port),
-        RATE_LIMIT_LOGIN='100000/minute',
-        RATE_LIMIT_LOGIN_PER_ADDRESS='100000/minute',
-    )
-    log = open(f'{data_dir}/server.log', 'w')  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        log.close()
 
 
 async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:

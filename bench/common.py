@@ -6,8 +6,12 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +84,33 @@ def server_env(**extra: str) -> dict[str, str]:
         env.pop(key, None)
     env.update(extra)
     return env
+
+
+@contextmanager
+def running_server(database_url: str, port: int, **extra: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`python main.py` as production runs it, on the benchmark database, logging to a temp dir."""
+    data_dir = tempfile.mkdtemp(prefix='tasklight-bench-')
+    env = server_env(
+        ENV='production',
+        DATABASE_URL=database_url,
+        SECRET_KEY='benchmark-secret-key-that-is-long-enough',  # noqa: S106 - a throwaway bench server
+        DATA_DIR=data_dir,
+        PORT=str(port),
+        RATE_LIMIT_LOGIN='100000/minute',
+        RATE_LIMIT_LOGIN_PER_ADDRESS='100000/minute',
+        **extra,
+    )
+    with open(f'{data_dir}/server.log', 'wb') as log:
+        process = subprocess.Popen(
+            [sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            if process.returncode not in (0, -15):
+                print(Path(f'{data_dir}/server.log').read_text()[-4000:], file=sys.stderr)
