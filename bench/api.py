@@ -24,7 +24,6 @@ from bench.common import (
     HEAVY_EMAIL,
     LIGHT_EMAIL,
     PASSWORD,
-    SEEDED_HEAVY,
     running_server,
     summary_ms,
     table,
@@ -126,8 +125,7 @@ async def run(
     async with aiohttp.ClientSession(connector=connector) as session:
         await wait_ready(session, url)
         emails = [HEAVY_EMAIL.format(n=n) for n in range(heavy)]
-        first = SEEDED_HEAVY
-        emails += [LIGHT_EMAIL.format(n=n) for n in range(first, first + users - len(emails))]
+        emails += [LIGHT_EMAIL.format(n=n) for n in range(users - len(emails))]
         people: list[Person] = []
         for start in range(0, len(emails), 4):  # argon2 verifies: a few at a time
             people += await asyncio.gather(

@@ -22,8 +22,7 @@ BENCH_DB_URL = os.environ.get(
 )
 PASSWORD = 'bench-password'  # noqa: S105 - every seeded bench user's password, by design
 HEAVY_EMAIL = 'heavy{n}@bench.example'
-LIGHT_EMAIL = 'user{n}@bench.example'
-SEEDED_HEAVY = 10  # bench.seed's default --heavy-users: light users are numbered after them
+LIGHT_EMAIL = 'user{n}@bench.example'  # numbered from 0, apart from the heavy ones
 
 
 def percentile(values: list[float], pct: float) -> float:

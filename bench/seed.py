@@ -23,7 +23,6 @@ from bench.common import (
     HEAVY_EMAIL,
     LIGHT_EMAIL,
     PASSWORD,
-    SEEDED_HEAVY,
     table,
     write_result,
 )
@@ -73,7 +72,8 @@ def seed(
             ) as copy,
         ):
             for n, user_id in enumerate(user_ids):
-                email = HEAVY_EMAIL.format(n=n) if n < heavy_users else LIGHT_EMAIL.format(n=n)
+                heavy = n < heavy_users
+                email = HEAVY_EMAIL.format(n=n) if heavy else LIGHT_EMAIL.format(n=n - heavy_users)
                 copy.write_row((user_id, email, password_hash, now - timedelta(days=400)))
         timings['users (COPY)'] = time.perf_counter() - step
 
@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument('--url', default=BENCH_DB_URL)
     parser.add_argument('--users', type=int, default=10_000)
     parser.add_argument('--tasks', type=int, default=1_000_000)
-    parser.add_argument('--heavy-users', type=int, default=SEEDED_HEAVY)
+    parser.add_argument('--heavy-users', type=int, default=10)
     parser.add_argument('--heavy-tasks', type=int, default=10_000)
     args = parser.parse_args()
     timings = seed(

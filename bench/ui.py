@@ -39,7 +39,6 @@ from bench.common import (
     BENCH_DB_URL,
     LIGHT_EMAIL,
     PASSWORD,
-    SEEDED_HEAVY,
     running_server,
     summary_ms,
     table,
@@ -307,9 +306,7 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
 
         connector = aiohttp.TCPConnector(limit=32)
         async with aiohttp.ClientSession(connector=connector) as http:
-            emails = [
-                LIGHT_EMAIL.format(n=n) for n in range(SEEDED_HEAVY, SEEDED_HEAVY + others_needed)
-            ]
+            emails = [LIGHT_EMAIL.format(n=n) for n in range(others_needed)]
             cookies: list[str] = []
             for start in range(0, len(emails), 4):  # argon2 verifies, a few at a time
                 cookies += await asyncio.gather(

@@ -1,0 +1,105 @@
+"""Every benchmark runs end to end at a tiny size, so that none of them rots.
+
+Nothing here is timed: the figures come from `python -m bench.*` at full size (docs/performance.md).
+These need PostgreSQL (the benchmarks use COPY and EXPLAIN) and, for bench.ui, Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bench.common import server_env
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE_URL = (
+    make_url(
+        os.environ.get(
+            'TEST_POSTGRES_URL',
+            'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test',
+        )
+    )
+    .set(database='tasklight_bench_smoke')
+    .render_as_string(hide_password=False)
+)
+CHROMIUM = os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return int(sock.getsockname()[1])
+
+
+def bench(module: str, *args: str, results: Path) -> str:
+    finished = subprocess.run(
+        [sys.executable, '-m', f'bench.{module}', *args],
+        cwd=ROOT,
+        env=server_env(BENCH_RESULTS=str(results)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished.stdout
+
+
+def result(results: Path, name: str) -> dict:
+    return json.loads((results / f'{name}.json').read_text())
+
+
+@pytest.fixture(scope='module')
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny seeded database: 12 people, 2 of them with 60 tasks, 400 tasks in all."""
+    folder = tmp_path_factory.mktemp('bench-results')
+    args = ['--url', SMOKE_URL, '--users', '12', '--tasks', '400']
+    bench('seed', *args, '--heavy-users', '2', '--heavy-tasks', '60', results=folder)
+    return folder
+
+
+def test_seed_fills_the_database_and_reports(results: Path) -> None:
+    seeded = result(results, 'seed')
+    assert seeded['users'] == 12
+    assert seeded['tasks'] == 400
+    assert seeded['seconds']['total'] > 0
+
+
+def test_micro_checks_tokens_and_explains_the_list_query(results: Path) -> None:
+    out = bench('micro', '--url', SMOKE_URL, '--runs', '3', results=results)
+    assert 'token_check_cached' in out
+    micro = result(results, 'micro')
+    assert micro['user_tasks'] == 60  # the heaviest seeded person
+    for name in ('token_check_cached', 'token_check_uncached', 'list_all', 'count_all'):
+        assert micro[name]['n'] >= 3
+    assert micro['password_parameters'] == 'm=19456,t=2,p=1'
+
+
+def test_api_load_runs_without_errors(results: Path) -> None:
+    args = ['--database-url', SMOKE_URL, '--port', str(_free_port()), '--users', '4']
+    args += ['--heavy', '1', '--levels', '1,2', '--seconds', '1', '--warmup', '0']
+    bench('api', *args, results=results)
+    api = result(results, 'api')
+    assert set(api['levels']) == {'1', '2'}
+    for level in api['levels'].values():
+        assert level['errors'] == 0
+        assert level['all']['n'] > 0
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason='bench.ui needs Chromium')
+def test_ui_bench_times_dashboards_memory_and_toggles(results: Path) -> None:
+    args = ['--database-url', SMOKE_URL, '--port', str(_free_port()), '--chromium', CHROMIUM]
+    args += ['--sizes', '3,30', '--runs', '1', '--cold-runs', '1', '--clients', '1,3']
+    args += ['--toggle-clients', '3', '--own-tabs', '1', '--toggles', '2']
+    bench('ui', *args, results=results)
+    ui = result(results, 'ui')
+    assert set(ui['ready']) == {'3', '30'}
+    assert ui['memory']['3']['rss_mib'] > 0
+    assert {toggle['n'] for toggle in ui['toggle'].values()} == {2}
