@@ -12,8 +12,10 @@ os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 
 
 from nicegui import app, ui  # noqa: E402
 
+from app import db, nicegui_tuning, web  # noqa: E402
+
+nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
-from app import db, web  # noqa: E402
 
 web.configure(app)
 app.on_startup(db.migrate)

@@ -16,6 +16,9 @@ def apply_theme() -> None:
     ui.add_css(
         '.q-checkbox__label { overflow-wrap: anywhere; }'
         ' .tl-done .q-checkbox__label { text-decoration: line-through; color: #94a3b8; }'
+        ' .nicegui-card.tl-task { display: grid; grid-template-columns: minmax(0, 1fr) auto auto;'
+        ' align-items: start; column-gap: 0.25rem; row-gap: 0.25rem; }'
+        ' .tl-task > .tl-wide { grid-column: 1 / -1; }'
     )
 
 

@@ -1,4 +1,4 @@
-"""A task row, the new-task form, filters and the task dialogs."""
+"""Task rows (kept by id across refreshes), the new-task form, filters and the task dialogs."""
 
 from __future__ import annotations
 
@@ -26,43 +26,94 @@ DESCRIPTION_RULES = {
 }
 
 
+CompleteHandler = Callable[[TaskRead, bool], Awaitable[None]]
+TaskHandler = Callable[[TaskRead], Awaitable[None]]
+
+
 def task_row(
     task: TaskRead,
     *,
-    on_complete: Callable[[TaskRead, bool], Awaitable[None]],
-    on_edit: Callable[[TaskRead], Awaitable[None]],
-    on_delete: Callable[[TaskRead], Awaitable[None]],
+    on_complete: CompleteHandler,
+    on_edit: TaskHandler,
+    on_delete: TaskHandler,
     now: datetime | None = None,
-) -> None:
+) -> ui.card:
     now = now or datetime.now(UTC)
-    card = ui.card().props('flat bordered').classes('w-full px-3 py-2 gap-1')
+    # One grid card: checkbox | Edit | Delete, then description and times across. Six elements a
+    # row (a dashboard holds 25 rows per open tab, so every element counts in server memory).
+    card = ui.card().props('flat bordered').classes('w-full px-3 py-2 tl-task')
     with card.mark(f'task-{task.id}'):
-        with ui.row().classes('w-full items-start no-wrap gap-1'):
-            # The checkbox's label is the title, so its accessible name is the title too.
-            checkbox = ui.checkbox(
-                task.title,
-                value=task.completed,
-                on_change=lambda event: on_complete(task, bool(event.value)),
-            ).classes('flex-1 min-w-0 text-base' + (' tl-done' if task.completed else ''))
-            checkbox.mark(f'toggle-{task.id}')
-            with ui.row().classes('no-wrap gap-0 shrink-0'):
-                ui.button('Edit', icon='edit', on_click=lambda: on_edit(task)).props(
-                    'flat dense no-caps size=sm'
-                ).classes('text-slate-600').mark(f'edit-{task.id}')
-                ui.button('Delete', icon='delete', on_click=lambda: on_delete(task)).props(
-                    'flat dense no-caps size=sm'
-                ).classes('text-red-600').mark(f'delete-{task.id}')
+        # The checkbox's label is the title, so its accessible name is the title too.
+        ui.checkbox(
+            task.title,
+            value=task.completed,
+            on_change=lambda event: on_complete(task, bool(event.value)),
+        ).classes('min-w-0 text-base' + (' tl-done' if task.completed else '')).mark(
+            f'toggle-{task.id}'
+        )
+        ui.button('Edit', icon='edit', on_click=lambda: on_edit(task)).props(
+            'flat dense no-caps size=sm color=grey-8'
+        ).mark(f'edit-{task.id}')
+        ui.button('Delete', icon='delete', on_click=lambda: on_delete(task)).props(
+            'flat dense no-caps size=sm color=negative'
+        ).mark(f'delete-{task.id}')
         if task.description:
             ui.label(task.description).classes(
-                'pl-10 text-sm text-slate-600 whitespace-pre-wrap break-words w-full'
+                'tl-wide pl-10 text-sm text-slate-600 whitespace-pre-wrap break-words'
             )
         meta = f'Added {relative(task.created_at, now)}'
         if task.completed_at:
             meta += f' · done {relative(task.completed_at, now)}'
         elif task.updated_at > task.created_at:
             meta += f' · edited {relative(task.updated_at, now)}'
-        stamp = ui.label(meta).classes('pl-10 text-xs text-slate-400')
+        stamp = ui.label(meta).classes('tl-wide pl-10 text-xs text-slate-400')
         stamp.props['title'] = f'Created {absolute(task.created_at)}'
+    return card
+
+
+class TaskRows:
+    """The tasks on screen, one row per task, kept by id.
+
+    `show` rebuilds only the rows whose task changed, drops the ones gone and moves the rest into
+    place: a live update caused by one toggle in another tab costs one row, not a page of them,
+    and leaves the other rows (and whatever the person is pointing at) alone.
+    """
+
+    def __init__(
+        self, *, on_complete: CompleteHandler, on_edit: TaskHandler, on_delete: TaskHandler
+    ) -> None:
+        self.container = ui.column().classes('w-full gap-2')
+        self._rows: dict[int, tuple[ui.card, TaskRead]] = {}
+        self._handlers = {'on_complete': on_complete, 'on_edit': on_edit, 'on_delete': on_delete}
+
+    def _build(self, task: TaskRead, now: datetime, index: int) -> ui.card:
+        known = self._rows.pop(task.id, None)
+        if known is not None:
+            known[0].delete()
+        with self.container:
+            card = task_row(task, now=now, **self._handlers)
+        card.move(self.container, target_index=index)
+        self._rows[task.id] = (card, task)
+        return card
+
+    def show(self, items: list[TaskRead]) -> None:
+        now = datetime.now(UTC)
+        wanted = {task.id for task in items}
+        for task_id in [task_id for task_id in self._rows if task_id not in wanted]:
+            self._rows.pop(task_id)[0].delete()
+        for index, task in enumerate(items):
+            known = self._rows.get(task.id)
+            if known is None or known[1] != task:
+                self._build(task, now, index)
+            elif self.container.default_slot.children.index(known[0]) != index:
+                known[0].move(self.container, target_index=index)
+
+    def update(self, task: TaskRead) -> None:
+        """Show a change this tab just made, in place, before the list is re-sorted."""
+        known = self._rows.get(task.id)
+        if known is not None and known[1] != task:
+            index = self.container.default_slot.children.index(known[0])
+            self._build(task, datetime.now(UTC), index)
 
 
 def new_task_form(on_add: SaveHandler) -> None:

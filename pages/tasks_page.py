@@ -14,7 +14,7 @@ from nicegui import background_tasks, run, ui
 from app.errors import AppError, NotAuthenticated, NotFound
 from app.models import TaskCounts, TaskPage, TaskRead
 from components.frame import page_frame
-from components.task_list import confirm_dialog, edit_dialog, filter_bar, new_task_form, task_row
+from components.task_list import TaskRows, confirm_dialog, edit_dialog, filter_bar, new_task_form
 from pages.common import COOKIE, call, show_error, signed_in, to_login
 from services import auth, tasks, uow
 from services.events import task_changes
@@ -102,7 +102,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
     async def reload() -> None:
         data = await load()
         if data is not None and not client.is_deleted:
-            board.refresh(*data)
+            show(*data)
 
     reloader = Reloader(reload)
 
@@ -119,7 +119,9 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
 
     async def complete(task: TaskRead, value: bool) -> None:
         if value != task.completed:
-            await act(tasks.update_task, task_id=task.id, completed=value)
+            _, changed = await act(tasks.update_task, task_id=task.id, completed=value)
+            if changed is not None:
+                rows.update(changed)  # confirmed: show it now; the live reload re-sorts
 
     async def edit(task: TaskRead) -> None:
         async def save(title: str, description: str) -> str | None:
@@ -175,14 +177,15 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         ui.navigate.to('/auth/signout')
 
     @ui.refreshable
-    def board(page: TaskPage, counts: TaskCounts) -> None:
+    def summary(page: TaskPage, counts: TaskCounts) -> None:
         with ui.row().classes('w-full items-center justify-between gap-2'):
             filter_bar(status=state['status'], counts=counts, on_status=set_status)
             ui.label(_range_text(page)).classes('text-xs text-slate-500').mark('range')
+
+    @ui.refreshable
+    def footer(page: TaskPage) -> None:
         if not page.items:
             _empty_state(state['status'], state['q'])
-        for task in page.items:
-            task_row(task, on_complete=complete, on_edit=edit, on_delete=delete)
         pages = math.ceil(page.total / PAGE_SIZE)
         if pages > 1:
             with ui.row().classes('w-full justify-center'):
@@ -193,6 +196,11 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
                     value=state['page'],
                     on_change=lambda e: set_page(e.value),
                 ).props('max-pages=7 boundary-numbers').mark('pager')
+
+    def show(page: TaskPage, counts: TaskCounts) -> None:
+        summary.refresh(page, counts)
+        rows.show(page.items)
+        footer.refresh(page)
 
     first = await load()
     if first is None:
@@ -206,7 +214,10 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         with finder.mark('search').add_slot('prepend'):
             ui.icon('search').classes('text-slate-400')
         with ui.column().classes('w-full gap-2'):
-            board(*first)
+            summary(*first)
+            rows = TaskRows(on_complete=complete, on_edit=edit, on_delete=delete)
+            rows.show(first[0].items)
+            footer(first[0])
 
     client.on_delete(task_changes.subscribe(user_id, reloader.request))
     return None

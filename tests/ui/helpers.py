@@ -58,10 +58,9 @@ async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> Non
 
 
 def titles_on_page(user: User) -> list[str]:
-    """The task titles shown, top to bottom (elements are numbered in the order they render)."""
+    """The task titles shown, top to bottom (the filter walks the element tree in order)."""
     with user:
-        boxes = list(ElementFilter(kind=ui.checkbox))
-    return [box.text for box in sorted(boxes, key=lambda box: box.id)]
+        return [box.text for box in ElementFilter(kind=ui.checkbox)]
 
 
 async def open_as(user: User, person: UserRead) -> None:

@@ -79,6 +79,26 @@ async def test_toggle_completes_and_uncompletes(user: User) -> None:
     assert stored_tasks(me)[0].completed_at is None
 
 
+async def test_a_live_update_rebuilds_only_the_rows_that_changed(user: User) -> None:
+    me = await signed_in_person(user)
+    for title in ('one', 'two', 'three'):
+        make_task(me, title=title)
+    await user.open('/tasks')
+    await eventually(lambda: titles_on_page(user) == ['three', 'two', 'one'])
+    with user:
+        before = {box.text: box for box in user.find(kind=ui.checkbox).elements}
+    two = next(task for task in stored_tasks(me) if task.title == 'two')
+    with session_scope() as s:  # from elsewhere: the API, another tab
+        tasks.toggle_task(s, actor_id=me.id, task_id=two.id)
+    await eventually(lambda: titles_on_page(user) == ['three', 'one', 'two'])
+    with user:
+        after = {box.text: box for box in user.find(kind=ui.checkbox).elements}
+    assert after['one'] is before['one']
+    assert after['three'] is before['three']
+    assert after['two'] is not before['two']
+    assert after['two'].value is True
+
+
 async def test_list_shows_incomplete_first_then_newest(user: User) -> None:
     me = await signed_in_person(user)
     for title in ('first', 'second', 'third'):
