@@ -11,6 +11,7 @@ settings = get_settings()
 os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 'nicegui'))
 
 from nicegui import app, ui  # noqa: E402
+from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
 from app import db, nicegui_tuning, web  # noqa: E402
 
@@ -38,4 +39,6 @@ if __name__ in {'__main__', '__mp_main__'}:
         reconnect_timeout=10.0,
         proxy_headers=False,  # app.web adds the proxy-headers middleware with the trusted hosts
         server_header=False,
+        # zlib's default level: as small for JSON and pages as Starlette's level 9, at half the CPU.
+        gzip_middleware_factory=lambda app: GZipMiddleware(app, minimum_size=1000, compresslevel=6),
     )

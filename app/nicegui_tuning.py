@@ -1,4 +1,6 @@
-"""A measured speed-up for NiceGUI 3.18's element construction.
+"""Measured speed-ups for NiceGUI 3.18 (see docs/performance.md); each keeps its behaviour.
+
+1. Element construction.
 
 Every element builds three observable collections (classes, style, props), and each asks
 `helpers.expects_arguments(self._update)` — an `inspect.signature` call — on construction. With
@@ -6,6 +8,10 @@ about 200 elements on a dashboard that was a fifth of the page's server time (py
 docs/performance.md). Whether a *method* expects arguments depends only on its function, so the
 answer is kept per function; anything else (lambdas, partials, callables) is asked afresh as
 before. Remove once NiceGUI resolves this itself.
+
+2. Middleware. `ui.run` wraps every request in two `BaseHTTPMiddleware`s (redirect prefix, static
+cache headers); each runs the rest of the request in a new task through a memory stream. Plain
+ASGI equivalents from `app.middleware` take their place when `ui.run` adds them.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from collections.abc import Callable
 from types import FunctionType, MethodType
 from typing import Any
 
-from nicegui import helpers
+from nicegui import helpers, ui_run
 from nicegui.helpers import functions
+
+from app.middleware import PrefixedRedirects, StaticCacheControl
 
 _original: Callable[[Callable[..., Any]], bool] = functions.expects_arguments
 _by_function: dict[FunctionType, bool] = {}
@@ -38,3 +46,5 @@ def apply() -> None:
     """Idempotent. Methods are class attributes, so the table stays as small as the classes."""
     helpers.expects_arguments = expects_arguments
     functions.expects_arguments = expects_arguments
+    ui_run.RedirectWithPrefixMiddleware = PrefixedRedirects  # type: ignore[attr-defined, assignment]
+    ui_run.SetCacheControlMiddleware = StaticCacheControl  # type: ignore[attr-defined, assignment]

@@ -71,3 +71,71 @@ def test_redis_counters_are_shared_between_instances() -> None:
         first.check_login(email=email, address='c')
     with pytest.raises(RateLimited):
         second.check_login(email=email, address='d')
+
+
+def _nicegui_like_app() -> TestClient:
+    """The two plain-ASGI stand-ins for NiceGUI's BaseHTTPMiddlewares, on a tiny app."""
+    from fastapi.responses import PlainTextResponse, RedirectResponse
+    from nicegui.version import __version__
+
+    from app.middleware import PrefixedRedirects, StaticCacheControl
+
+    application = FastAPI()
+
+    @application.get('/go')
+    def go(to: str) -> RedirectResponse:
+        return RedirectResponse(to, status_code=303)
+
+    @application.get('/_nicegui/{rest:path}')
+    def static(rest: str) -> PlainTextResponse:
+        return PlainTextResponse(rest, headers={'Cache-Control': 'no-store'})
+
+    application.add_middleware(PrefixedRedirects)
+    application.add_middleware(StaticCacheControl)
+    client = TestClient(application)
+    client.version = __version__  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.mark.parametrize(
+    ('prefix', 'target', 'location'),
+    [
+        ('/tasklight', '/login', '/tasklight/login'),
+        ('', '/login', '/login'),
+        ('/tasklight', 'https://elsewhere.example/x', 'https://elsewhere.example/x'),
+    ],
+)
+def test_relative_redirects_get_the_forwarded_prefix_as_nicegui_does(
+    prefix: str, target: str, location: str
+) -> None:
+    client = _nicegui_like_app()
+    headers = {'X-Forwarded-Prefix': prefix} if prefix else {}
+    response = client.get('/go', params={'to': target}, headers=headers, follow_redirects=False)
+    assert response.headers['location'] == location
+
+
+def test_versioned_static_files_get_nicegui_cache_headers_and_nothing_else_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nicegui import core
+
+    # ui.run sets it; this test never calls ui.run.
+    monkeypatch.setattr(core.app.config, 'cache_control_directives', 'public, max-age=9', False)
+    client = _nicegui_like_app()
+    version = client.version  # type: ignore[attr-defined]
+    cached = client.get(f'/_nicegui/{version}/static/nicegui.js')
+    assert cached.headers.get_list('cache-control') == ['public, max-age=9']
+    dynamic = client.get(f'/_nicegui/{version}/dynamic_resources/x.js')
+    assert dynamic.headers['cache-control'] == 'no-store'
+    assert client.get('/_nicegui/0.0.1/static/old.js').headers['cache-control'] == 'no-store'
+
+
+def test_tuning_swaps_nicegui_middlewares_for_the_plain_asgi_ones() -> None:
+    from nicegui import ui_run
+
+    from app import nicegui_tuning
+    from app.middleware import PrefixedRedirects, StaticCacheControl
+
+    nicegui_tuning.apply()
+    assert ui_run.RedirectWithPrefixMiddleware is PrefixedRedirects  # type: ignore[attr-defined]
+    assert ui_run.SetCacheControlMiddleware is StaticCacheControl  # type: ignore[attr-defined]
