@@ -24,6 +24,8 @@ from bench.common import (
     HEAVY_EMAIL,
     LIGHT_EMAIL,
     PASSWORD,
+    fast_loop,
+    process_cpu_seconds,
     running_server,
     summary_ms,
     table,
@@ -119,7 +121,14 @@ async def client_loop(
 
 
 async def run(
-    url: str, *, users: int, heavy: int, levels: list[int], seconds: float, warmup: float
+    url: str,
+    *,
+    users: int,
+    heavy: int,
+    levels: list[int],
+    seconds: float,
+    warmup: float,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
     connector = aiohttp.TCPConnector(limit=max(levels) + 8, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -152,6 +161,7 @@ async def run(
             samples: dict[str, list[float]] = defaultdict(list)
             errors: dict[str, int] = defaultdict(int)
             began = time.perf_counter()
+            cpu_before = process_cpu_seconds(server_pid) if server_pid else 0.0
             await asyncio.gather(
                 *(
                     client_loop(session, url, people, began + seconds, samples, errors, rng)
@@ -159,9 +169,17 @@ async def run(
                 )
             )
             elapsed = time.perf_counter() - began
+            server_cpu = process_cpu_seconds(server_pid) - cpu_before if server_pid else None
             total = sum(len(v) for v in samples.values())
             results[str(level)] = {
                 'requests_per_second': round(total / elapsed, 1),
+                # Server CPU (all its threads) per answered request: what bounds throughput.
+                'server_cpu_ms_per_request': (
+                    round(server_cpu * 1000 / total, 3)
+                    if server_cpu is not None and total
+                    else None
+                ),
+                'server_cpu_cores': round(server_cpu / elapsed, 2) if server_cpu else None,
                 'errors': sum(errors.values()),
                 'operations': {
                     op: {**summary_ms(samples[op]), 'errors': errors[op]} for op, _ in MIX
@@ -184,23 +202,24 @@ def main() -> None:
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(',')]
 
-    def go(url: str) -> dict[str, Any]:
-        return asyncio.run(
-            run(
-                url,
-                users=args.users,
-                heavy=args.heavy,
-                levels=levels,
-                seconds=args.seconds,
-                warmup=args.warmup,
-            )
+    def go(url: str, pid: int | None = None) -> dict[str, Any]:
+        work = run(
+            url,
+            users=args.users,
+            heavy=args.heavy,
+            levels=levels,
+            seconds=args.seconds,
+            warmup=args.warmup,
+            server_pid=pid,
         )
+        with asyncio.Runner(loop_factory=fast_loop()) as runner:  # its CPU is the server's too
+            return runner.run(work)
 
     if args.url:
         results = go(args.url)
     else:
-        with running_server(args.database_url, args.port):
-            results = go(f'http://127.0.0.1:{args.port}')
+        with running_server(args.database_url, args.port) as server:
+            results = go(f'http://127.0.0.1:{args.port}', server.pid)
 
     rows = []
     for level, data in results.items():
@@ -226,6 +245,12 @@ def main() -> None:
             rows,
         )
     )
+    for level, data in results.items():
+        if data['server_cpu_ms_per_request'] is not None:
+            print(
+                f'{level} clients: server CPU {data["server_cpu_ms_per_request"]} ms per request,'
+                f' {data["server_cpu_cores"]} cores busy'
+            )
     path = write_result('api', {'levels': results, 'seconds': args.seconds, 'users': args.users})
     print(f'wrote {path}')
 

@@ -113,3 +113,19 @@ def running_server(database_url: str, port: int, **extra: str) -> Iterator[subpr
                 process.kill()
             if process.returncode not in (0, -15):
                 print(Path(f'{data_dir}/server.log').read_text()[-4000:], file=sys.stderr)
+
+
+def fast_loop() -> Any:
+    """uvloop's event loop factory when installed (uvicorn's standard extra brings it): the load
+    generator shares the machine with the server, so every cycle it saves is the server's."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvicorn[standard] installs it
+        return None
+    return uvloop.new_event_loop
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its threads so far (Linux /proc)."""
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
