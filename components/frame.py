@@ -19,6 +19,8 @@ def apply_theme() -> None:
         ' .nicegui-card.tl-task { display: grid; grid-template-columns: minmax(0, 1fr) auto auto;'
         ' align-items: start; column-gap: 0.25rem; row-gap: 0.25rem; }'
         ' .tl-task > .tl-wide { grid-column: 1 / -1; }'
+        ' .tl-task::after { content: attr(data-meta); grid-column: 1 / -1; padding-left: 2.5rem;'
+        ' font-size: 0.75rem; line-height: 1rem; color: #94a3b8; }'
     )
 
 

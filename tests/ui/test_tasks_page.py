@@ -99,6 +99,22 @@ async def test_a_live_update_rebuilds_only_the_rows_that_changed(user: User) -> 
     assert after['two'].value is True
 
 
+async def test_each_row_says_when_it_was_added_done_or_edited(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Dated')
+    await user.open('/tasks')
+    card = user.find(marker=f'task-{task.id}').elements.pop()
+    assert card.props['data-meta'] == 'Added just now'
+    assert card.props['title'].startswith('Created ')
+    user.find(kind=ui.checkbox, content='Dated').click()
+    await eventually(
+        lambda: (
+            user.find(marker=f'task-{task.id}').elements.pop().props['data-meta']
+            == 'Added just now · done just now'
+        )
+    )
+
+
 async def test_list_shows_incomplete_first_then_newest(user: User) -> None:
     me = await signed_in_person(user)
     for title in ('first', 'second', 'third'):
