@@ -13,7 +13,8 @@ os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 
 from nicegui import app, ui  # noqa: E402
 from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
-from app import db, nicegui_tuning, web  # noqa: E402
+from app import db, web  # noqa: E402
+from components import nicegui_tuning  # noqa: E402
 
 nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)

@@ -78,7 +78,7 @@ def _nicegui_like_app() -> TestClient:
     from fastapi.responses import PlainTextResponse, RedirectResponse
     from nicegui.version import __version__
 
-    from app.middleware import PrefixedRedirects, StaticCacheControl
+    from components.nicegui_tuning import PrefixedRedirects, StaticCacheControl
 
     application = FastAPI()
 
@@ -133,8 +133,8 @@ def test_versioned_static_files_get_nicegui_cache_headers_and_nothing_else_does(
 def test_tuning_swaps_nicegui_middlewares_for_the_plain_asgi_ones() -> None:
     from nicegui import ui_run
 
-    from app import nicegui_tuning
-    from app.middleware import PrefixedRedirects, StaticCacheControl
+    from components import nicegui_tuning
+    from components.nicegui_tuning import PrefixedRedirects, StaticCacheControl
 
     nicegui_tuning.apply()
     assert ui_run.RedirectWithPrefixMiddleware is PrefixedRedirects  # type: ignore[attr-defined]

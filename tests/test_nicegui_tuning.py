@@ -8,7 +8,7 @@ from typing import Any
 from nicegui import helpers
 from nicegui.helpers import functions
 
-from app import nicegui_tuning
+from components import nicegui_tuning
 
 
 class Handlers:

@@ -1,0 +1,107 @@
+"""Measured speed-ups for NiceGUI 3.18 (see docs/performance.md); each keeps its behaviour.
+
+1. Element construction.
+
+Every element builds three observable collections (classes, style, props), and each asks
+`helpers.expects_arguments(self._update)` — an `inspect.signature` call — on construction. With
+about 200 elements on a dashboard that was a fifth of the page's server time (py-spy, see
+docs/performance.md). Whether a *method* expects arguments depends only on its function, so the
+answer is kept per function; anything else (lambdas, partials, callables) is asked afresh as
+before. Remove once NiceGUI resolves this itself.
+
+2. Middleware. `ui.run` wraps every request in two `BaseHTTPMiddleware`s (redirect prefix, static
+cache headers); each runs the rest of the request in a new task through a memory stream. Plain
+ASGI equivalents below take their place when `ui.run` adds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import FunctionType, MethodType
+from typing import Any
+
+from nicegui import core, helpers, ui_run
+from nicegui.helpers import functions
+from nicegui.version import __version__
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_original: Callable[[Callable[..., Any]], bool] = functions.expects_arguments
+_by_function: dict[FunctionType, bool] = {}
+_LIMIT = 4096
+
+
+def expects_arguments(func: Callable[..., Any]) -> bool:
+    if type(func) is MethodType and type(func.__func__) is FunctionType:
+        underlying = func.__func__
+        known = _by_function.get(underlying)
+        if known is None:
+            known = _original(func)
+            if len(_by_function) < _LIMIT:  # a bound, should classes ever be made on the fly
+                _by_function[underlying] = known
+        return known
+    return _original(func)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get('headers', ()):
+        if key == name:
+            return str(value.decode('latin-1'))
+    return None
+
+
+class PrefixedRedirects:
+    """NiceGUI's RedirectWithPrefixMiddleware as plain ASGI: a relative `Location` gets the
+    `X-Forwarded-Prefix` in front. Same behaviour, without BaseHTTPMiddleware's per-request
+    task and stream (measured at a tenth of an API request's server time)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        prefix = _header(scope, b'x-forwarded-prefix') if scope['type'] == 'http' else None
+        if not prefix:  # nothing to add: pass straight through
+            await self.app(scope, receive, send)
+            return
+        encoded = prefix.encode('latin-1')
+
+        async def send_prefixed(message: Message) -> None:
+            if message['type'] == 'http.response.start':
+                message['headers'] = [
+                    (key, encoded + value if key == b'location' and value[:1] == b'/' else value)
+                    for key, value in message.get('headers', [])
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_prefixed)
+
+
+class StaticCacheControl:
+    """NiceGUI's SetCacheControlMiddleware as plain ASGI: its versioned static files (not the
+    dynamic resources) get NiceGUI's configured `Cache-Control`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get('path', '') if scope['type'] == 'http' else ''
+        static = f'/_nicegui/{__version__}/'
+        if not path.startswith(static) or path.startswith(f'{static}dynamic_resources/'):
+            await self.app(scope, receive, send)
+            return
+        directives = core.app.config.cache_control_directives.encode('latin-1')
+
+        async def send_cached(message: Message) -> None:
+            if message['type'] == 'http.response.start':
+                headers = [(k, v) for k, v in message.get('headers', []) if k != b'cache-control']
+                message['headers'] = [*headers, (b'cache-control', directives)]
+            await send(message)
+
+        await self.app(scope, receive, send_cached)
+
+
+def apply() -> None:
+    """Idempotent. Methods are class attributes, so the table stays as small as the classes."""
+    helpers.expects_arguments = expects_arguments
+    functions.expects_arguments = expects_arguments
+    ui_run.RedirectWithPrefixMiddleware = PrefixedRedirects  # type: ignore[attr-defined, assignment]
+    ui_run.SetCacheControlMiddleware = StaticCacheControl  # type: ignore[attr-defined, assignment]
