@@ -40,7 +40,8 @@ class _TooLarge(Exception):
     pass
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header_value(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header (name in lower case), or None."""
     for key, value in scope.get('headers', ()):
         if key == name:
             return str(value.decode('latin-1'))
@@ -67,7 +68,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
 
-        length = _header(scope, b'content-length')
+        length = header_value(scope, b'content-length')
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
             await _json(send, 413, 'Request body too large.')
             return
@@ -116,12 +117,12 @@ class SecurityMiddleware:
                 await _json(send, 413, 'Request body too large.')
 
     def _same_origin(self, scope: Scope) -> bool:
-        origin = _header(scope, b'origin')
+        origin = header_value(scope, b'origin')
         if origin is None:  # not a browser: the unguessable client id is the protection
             return True
         if origin.rstrip('/') in self.trusted_origins:
             return True
-        host = _header(scope, b'host')
+        host = header_value(scope, b'host')
         return host is not None and urlsplit(origin).netloc.lower() == host.lower()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -29,6 +29,7 @@ from bench.common import (
     running_server,
     summary_ms,
     table,
+    wait_until_up,
     write_result,
 )
 
@@ -40,18 +41,6 @@ EXPECTED = {'list': 200, 'create': 201, 'toggle': 200, 'update': 200, 'get': 200
 class Person:
     token: str
     task_ids: list[int] = field(default_factory=list)
-
-
-async def wait_ready(session: aiohttp.ClientSession, url: str) -> None:
-    for _ in range(150):
-        try:
-            async with session.get(f'{url}/api/auth/me') as response:
-                if response.status == 401:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError('server did not start')
 
 
 async def sign_in(session: aiohttp.ClientSession, url: str, email: str) -> Person:
@@ -132,7 +121,7 @@ async def run(
 ) -> dict[str, Any]:
     connector = aiohttp.TCPConnector(limit=max(levels) + 8, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
-        await wait_ready(session, url)
+        await wait_until_up(url, '/api/auth/me', 401)
         emails = [HEAVY_EMAIL.format(n=n) for n in range(heavy)]
         emails += [LIGHT_EMAIL.format(n=n) for n in range(users - len(emails))]
         people: list[Person] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -15,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(os.environ.get('BENCH_RESULTS', ROOT / 'bench' / 'results'))
 BENCH_DB_URL = os.environ.get(
@@ -23,6 +26,16 @@ BENCH_DB_URL = os.environ.get(
 PASSWORD = 'bench-password'  # noqa: S105 - every seeded bench user's password, by design
 HEAVY_EMAIL = 'heavy{n}@bench.example'
 LIGHT_EMAIL = 'user{n}@bench.example'  # numbered from 0, apart from the heavy ones
+
+
+CHROMIUM_ARGS = [  # Chromium as the browser tests and bench.ui run it, headless in a container
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -73,6 +86,21 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     path = RESULTS / f'{name}.json'
     path.write_text(json.dumps({'machine': machine(), **data}, indent=2, default=str))
     return path
+
+
+async def wait_until_up(url: str, path: str, status: int, seconds: float = 30) -> None:
+    """Poll `url + path` until it answers `status` (a server just started takes a moment)."""
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            try:
+                async with http.get(f'{url}{path}', allow_redirects=False) as response:
+                    if response.status == status:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f'{url} did not come up')
 
 
 def server_env(**extra: str) -> dict[str, str]:

@@ -33,6 +33,11 @@ WORDS = (  # noqa: SIM905 - a sentence reads better than 35 quoted words
     'slides contract backup groceries birthday present insurance'
 ).split()
 
+TASK_COPY = (
+    'COPY task (owner_id, title, description, completed, created_at, updated_at, completed_at)'
+    ' FROM STDIN'
+)
+
 
 def plain_url(url: str) -> str:
     return make_url(url).set(drivername='postgresql').render_as_string(hide_password=False)
@@ -81,10 +86,7 @@ def seed(
         written = 0
         with (
             connection.cursor() as cursor,
-            cursor.copy(
-                'COPY task (owner_id, title, description, completed,'
-                ' created_at, updated_at, completed_at) FROM STDIN'
-            ) as copy,
+            cursor.copy(TASK_COPY) as copy,
         ):
             for n, user_id in enumerate(user_ids):
                 count = (

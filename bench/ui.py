@@ -37,24 +37,18 @@ from app.db import make_engine, set_engine
 from app.security import hash_password
 from bench.common import (
     BENCH_DB_URL,
+    CHROMIUM_ARGS,
     LIGHT_EMAIL,
     PASSWORD,
     running_server,
     summary_ms,
     table,
+    wait_until_up,
     write_result,
 )
-from bench.seed import plain_url
+from bench.seed import TASK_COPY, plain_url
 from services import auth, uow
 
-CHROMIUM_ARGS = [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-]
 SIZED_EMAIL = 'ui{size}@bench.example'
 TOGGLER_EMAIL = 'ui-toggle@bench.example'
 TOGGLE_TITLE = 'Round trip'
@@ -79,10 +73,7 @@ def prepare_people(database_url: str, sizes: list[int]) -> None:
             )
             with (
                 connection.cursor() as cursor,
-                cursor.copy(
-                    'COPY task (owner_id, title, description, completed,'
-                    ' created_at, updated_at, completed_at) FROM STDIN'
-                ) as copy,
+                cursor.copy(TASK_COPY) as copy,
             ):
                 for i in range(size):
                     created = now - timedelta(seconds=rng.randrange(30 * 86_400))
@@ -350,7 +341,8 @@ def main() -> None:
     set_engine(make_engine(args.database_url, pool_size=4))
     with running_server(args.database_url, args.port) as server:
         url = f'http://127.0.0.1:{args.port}'
-        results = asyncio.run(wait_then_run(args, url, server.pid))
+        asyncio.run(wait_until_up(url, '/login', 200))
+        results = asyncio.run(run(args, url, server.pid))
 
     print('Dashboard ready (Chromium, goto → first task visible)')
     rows = [
@@ -371,21 +363,6 @@ def main() -> None:
     ]
     print(table(['connected', 'clients', 'toggles', 'p50 ms', 'p95 ms', 'p99 ms'], rows))
     print(f'wrote {write_result("ui", results)}')
-
-
-async def wait_then_run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(150):
-            try:
-                async with http.get(f'{url}/login') as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-        else:
-            raise RuntimeError('server did not start')
-    return await run(args, url, pid)
 
 
 if __name__ == '__main__':

@@ -25,6 +25,8 @@ from nicegui.helpers import functions
 from nicegui.version import __version__
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.middleware import header_value
+
 _original: Callable[[Callable[..., Any]], bool] = functions.expects_arguments
 _by_function: dict[FunctionType, bool] = {}
 _LIMIT = 4096
@@ -42,13 +44,6 @@ def expects_arguments(func: Callable[..., Any]) -> bool:
     return _original(func)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get('headers', ()):
-        if key == name:
-            return str(value.decode('latin-1'))
-    return None
-
-
 class PrefixedRedirects:
     """NiceGUI's RedirectWithPrefixMiddleware as plain ASGI: a relative `Location` gets the
     `X-Forwarded-Prefix` in front. Same behaviour, without BaseHTTPMiddleware's per-request
@@ -58,7 +53,7 @@ class PrefixedRedirects:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        prefix = _header(scope, b'x-forwarded-prefix') if scope['type'] == 'http' else None
+        prefix = header_value(scope, b'x-forwarded-prefix') if scope['type'] == 'http' else None
         if not prefix:  # nothing to add: pass straight through
             await self.app(scope, receive, send)
             return

@@ -20,6 +20,9 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / 'docs'
+sys.path.insert(0, str(ROOT))
+from bench.common import CHROMIUM_ARGS  # noqa: E402 - the browser flags the tests use
+
 TASKS = [
     ('Renew passport', 'Appointment at the town hall, bring two photos', False),
     ('Write the Q3 report', 'Numbers from finance are in the shared folder', False),
@@ -78,14 +81,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium'),
-                args=[
-                    '--no-sandbox',
-                    '--disable-gpu',
-                    '--disable-background-networking',
-                    '--disable-component-update',
-                    '--disable-sync',
-                    '--no-first-run',
-                ],
+                args=CHROMIUM_ARGS,
             )
             for name, viewport in (
                 ('desktop', {'width': 1280, 'height': 800}),

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from bench.common import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium')
 
@@ -23,14 +25,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         'executable_path': CHROMIUM,
-        'args': [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-        ],
+        'args': CHROMIUM_ARGS,
     }
 
 
