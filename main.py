@@ -15,12 +15,21 @@ from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
 from app import db, web  # noqa: E402
 from components import nicegui_tuning  # noqa: E402
+from services import auth, events  # noqa: E402
 
 nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
 
 web.configure(app)
 app.on_startup(db.migrate)
+
+if settings.sqlalchemy_url.startswith('postgresql'):
+    # Several instances: each hears the others' changes and sign-outs (PostgreSQL LISTEN/NOTIFY).
+    listener = events.CrossInstanceListener(
+        settings.sqlalchemy_url, on_session_ended=auth.forget_cached_session
+    )
+    app.on_startup(listener.start)
+    app.on_shutdown(listener.stop)
 
 if settings.native:
     app.native.window_args['resizable'] = True

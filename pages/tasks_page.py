@@ -17,7 +17,7 @@ from components.frame import page_frame
 from components.task_list import TaskRows, confirm_dialog, edit_dialog, filter_bar, new_task_form
 from pages.common import COOKIE, call, show_error, signed_in, to_login
 from services import auth, tasks, uow
-from services.events import task_changes
+from services.events import session_ends, task_changes
 
 PAGE_SIZE = 25
 R = TypeVar('R')
@@ -220,6 +220,14 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
             footer(first[0])
 
     client.on_delete(task_changes.subscribe(user_id, reloader.request))
+
+    def signed_out_elsewhere(_: uuid.UUID) -> None:
+        """This sign-in ended (Sign out in another tab, a password change): leave at once."""
+        if not client.is_deleted:
+            with client:
+                ui.navigate.to('/auth/signout')  # forgets the cookie, then shows sign-in
+
+    client.on_delete(session_ends.subscribe(info.session_id, signed_out_elsewhere))
     return None
 
 

@@ -39,6 +39,7 @@ from app.security import (
     split_token,
     verify_password,
 )
+from services.events import mark_session_ended
 from services.throttle import get_throttle
 
 SessionKind = Literal['api', 'browser']
@@ -255,6 +256,12 @@ def _revoke_where(session: Session, *conditions: object) -> None:
     )
     for session_id in ids:
         _cache.forget(session_id)
+        mark_session_ended(session, session_id)
+
+
+def forget_cached_session(session_id: uuid.UUID) -> None:
+    """Another instance revoked this session: stop trusting the cached copy at once."""
+    _cache.forget(session_id)
 
 
 # ---------------------------------------------------------------- access tokens
@@ -266,8 +273,9 @@ def issue_access_token(info: SessionInfo) -> tuple[str, int]:
 
 
 class _SessionCache:
-    """Recently confirmed API sessions. Revocations in this process drop their entry at once;
-    other instances see a revocation within `SESSION_CACHE_SECONDS`."""
+    """Recently confirmed API sessions. A revocation drops the entry at once, in this process
+    and (on PostgreSQL, through the cross-instance channel) in the others; should that channel
+    be down, the entry still lapses within `SESSION_CACHE_SECONDS`."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

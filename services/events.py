@@ -1,4 +1,9 @@
-"""'User X's tasks changed': delivered after commit to whoever is watching that user's tasks."""
+"""Who needs to know: 'user X's tasks changed' and 'sign-in S has ended'.
+
+Both are announced inside the unit of work and delivered after it commits (never on rollback):
+in this process through a ChangeFeed, and, on PostgreSQL, to every other instance through a
+`NOTIFY` sent in the same transaction and received by each instance's `CrossInstanceListener`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app import db
@@ -18,6 +26,9 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[[uuid.UUID], None]
 _PENDING_KEY = 'tasklight.changed_users'
+_ENDED_KEY = 'tasklight.ended_sessions'
+CHANNEL = 'tasklight_events'
+INSTANCE = uuid.uuid4().hex  # this process; its own notifications come back and are skipped
 
 
 @dataclass(eq=False)
@@ -30,9 +41,9 @@ class ChangeFeed:
     """In-process fan-out keyed by user id, so one person's changes never reach another's page.
 
     Subscribers made inside an event loop are called on that loop (thread-safe), because
-    services often run in a worker thread. Bridges receive every publication, which is where a
-    cross-instance channel (Redis or PostgreSQL NOTIFY) plugs in; it hands remote events back
-    through `deliver`.
+    services often run in a worker thread. Bridges receive every local publication: a hook for
+    other channels (the PostgreSQL one sends inside the transaction instead, see `_notify`).
+    Whatever arrives from elsewhere comes in through `deliver`.
     """
 
     def __init__(self) -> None:
@@ -77,6 +88,13 @@ class ChangeFeed:
             except Exception:
                 log.exception('change bridge failed')
 
+    def deliver_all(self) -> None:
+        """Everyone watching anything here: after a gap in the cross-instance channel."""
+        with self._lock:
+            keys = list(self._subscribers)
+        for key in keys:
+            self.deliver(key)
+
     def deliver(self, user_id: uuid.UUID) -> None:
         with self._lock:
             subscriptions = list(self._subscribers.get(user_id, ()))
@@ -96,16 +114,115 @@ def _safely(callback: Callback, user_id: uuid.UUID) -> None:
 
 
 task_changes = ChangeFeed()
+session_ends = ChangeFeed()  # keyed by the auth session id: that sign-in was revoked
+_notify_across = threading.Event()  # set while a CrossInstanceListener runs in this process
 
 
 def mark_changed(session: Session, user_id: uuid.UUID) -> None:
     """Announce `user_id`'s tasks as changed once this unit of work commits (never on rollback)."""
     session.info.setdefault(_PENDING_KEY, set()).add(user_id)
+    _notify(session, 't', user_id)
+
+
+def mark_session_ended(session: Session, session_id: uuid.UUID) -> None:
+    """Announce that a sign-in was revoked, so its open pages leave and caches forget it."""
+    session.info.setdefault(_ENDED_KEY, set()).add(session_id)
+    _notify(session, 's', session_id)
+
+
+def _notify(session: Session, kind: str, key: uuid.UUID) -> None:
+    # Transactional: PostgreSQL sends it at commit, only if committed, once per distinct payload.
+    if _notify_across.is_set() and session.get_bind().dialect.name == 'postgresql':
+        payload = f'{INSTANCE}:{kind}:{key.hex}'
+        session.execute(
+            text('SELECT pg_notify(:channel, :payload)'),
+            {
+                'channel': CHANNEL,
+                'payload': payload,
+            },
+        )
 
 
 def _publish_committed(session: Session) -> None:
     for user_id in session.info.pop(_PENDING_KEY, ()):
         task_changes.publish(user_id)
+    for session_id in session.info.pop(_ENDED_KEY, ()):
+        session_ends.publish(session_id)
 
 
 db.on_commit(_publish_committed)
+
+
+class CrossInstanceListener:
+    """Receives the other instances' announcements (PostgreSQL `LISTEN`) and delivers them here.
+
+    One thread and one connection per instance. After a lost connection it reconnects with
+    backoff and refreshes every page open here, since announcements in the gap are gone.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        on_session_ended: Callable[[uuid.UUID], None] | None = None,
+        instance: str = INSTANCE,
+        changes: ChangeFeed = task_changes,
+        ends: ChangeFeed = session_ends,
+    ) -> None:
+        self._url = make_url(url).set(drivername='postgresql').render_as_string(hide_password=False)
+        self._on_session_ended = on_session_ended
+        self._instance = instance
+        self._changes = changes
+        self._ends = ends
+        self._stop = threading.Event()
+        self.listening = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        _notify_across.set()
+        self._thread = threading.Thread(target=self._run, name='tasklight-listen', daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        _notify_across.clear()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        backoff, lost = 0.5, False
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(f'LISTEN {CHANNEL}')
+                    self.listening.set()
+                    if lost:
+                        self._changes.deliver_all()
+                    backoff, lost = 0.5, False
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            self.handle(note.payload)
+            except psycopg.Error as error:
+                self.listening.clear()
+                lost = True
+                log.warning('cross-instance channel lost (%s); retrying in %.1fs', error, backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+    def handle(self, payload: str) -> None:
+        instance, _, rest = payload.partition(':')
+        kind, _, key = rest.partition(':')
+        if instance == self._instance:
+            return  # announced here already, right after the commit
+        try:
+            ident = uuid.UUID(hex=key)
+        except ValueError:
+            log.warning('ignored a malformed announcement: %r', payload[:100])
+            return
+        if kind == 't':
+            self._changes.deliver(ident)
+        elif kind == 's':
+            if self._on_session_ended is not None:
+                _safely(self._on_session_ended, ident)
+            self._ends.deliver(ident)

@@ -9,10 +9,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from bench.common import CHROMIUM_ARGS
 
@@ -35,16 +38,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope='session')
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Tasklight as a newcomer runs it: `python main.py`, SQLite, no other configuration."""
+@contextmanager
+def running_main(data_dir: Path, **settings: str) -> Iterator[str]:
+    """`python main.py` on a free port with its own data folder; yields its URL."""
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp('browser-data')
     # NiceGUI believes it is under test when it sees PYTEST_* variables; the server is not.
     env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST')}
     for key in ('ENV', 'SECRET_KEY', 'DATABASE_URL', 'RATE_LIMIT_LOGIN', 'RATE_LIMIT_REGISTER'):
         env.pop(key, None)
     env.update(PORT=str(port), DATA_DIR=str(data_dir), RATE_LIMIT_REGISTER='100/minute')
+    env.update(settings)
     log = (data_dir / 'server.log').open('w')
     process = subprocess.Popen(
         [sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -60,13 +63,50 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 process.kill()
                 raise RuntimeError((data_dir / 'server.log').read_text()) from None
             time.sleep(0.2)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope='session')
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Tasklight as a newcomer runs it: `python main.py`, SQLite, no other configuration."""
+    with running_main(tmp_path_factory.mktemp('browser-data')) as url:
+        yield url
+
+
+@pytest.fixture(scope='session')
+def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A team deployment in miniature: two instances on one fresh PostgreSQL database."""
+    base = make_url(
+        os.environ.get(
+            'TEST_POSTGRES_URL',
+            'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test',
+        )
+    )
+    target = base.set(database='tasklight_browser')
+    admin = base.set(drivername='postgresql', database='postgres')
+    try:
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute('DROP DATABASE IF EXISTS tasklight_browser WITH (FORCE)')
+            c.execute('CREATE DATABASE tasklight_browser')
+    except psycopg.OperationalError as error:
+        pytest.skip(f'PostgreSQL is not reachable: {error}')
+    shared = {
+        'DATABASE_URL': target.render_as_string(hide_password=False),
+        'SECRET_KEY': 'browser-test-secret-shared-by-both-instances',
+    }
+    with (
+        running_main(tmp_path_factory.mktemp('instance-a'), **shared) as first,
+        running_main(tmp_path_factory.mktemp('instance-b'), **shared) as second,
+    ):
+        yield first, second
 
 
 @pytest.fixture(scope='session')

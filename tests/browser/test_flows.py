@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
+import httpx
 from playwright.sync_api import Browser, Page, expect
 
 PASSWORD = 'correct horse battery'
@@ -82,6 +83,17 @@ def test_two_tabs_of_one_person_update_live(page: Page) -> None:
     other.close()
 
 
+def test_signing_out_in_one_tab_signs_out_the_others_at_once(page: Page) -> None:
+    sign_up(page)
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.get_by_label('New task')).to_be_visible()
+    page.get_by_role('button', name='Sign out').click()
+    expect(other).to_have_url(re.compile(r'/login'), timeout=3000)  # without touching it
+    expect(other.get_by_text('You have been signed out.')).to_be_visible()
+    other.close()
+
+
 def test_another_person_sees_none_of_it(page: Page, browser: Browser, base_url: str) -> None:
     sign_up(page)
     add(page, 'Private to the first person')
@@ -128,3 +140,21 @@ def test_wrong_password_is_shown_plainly(page: Page) -> None:
     page.get_by_label('Password').press('Enter')
     expect(page.get_by_text('Invalid email or password')).to_be_visible()
     expect(page).to_have_url(re.compile(r'/login'))
+
+
+def test_a_change_on_another_instance_appears_live(
+    browser: Browser, two_instances: tuple[str, str]
+) -> None:
+    """The tab is served by one instance; a script changes tasks through the other one."""
+    first, second = two_instances
+    page = browser.new_context(base_url=first).new_page()
+    email = sign_up(page)
+    api = httpx.Client(base_url=second)
+    token = api.post('/api/auth/login', json={'email': email, 'password': PASSWORD}).json()
+    headers = {'Authorization': f'Bearer {token["access_token"]}'}
+    created = api.post('/api/tasks', json={'title': 'Made on instance B'}, headers=headers)
+    assert created.status_code == 201
+    expect(page.get_by_role('checkbox', name='Made on instance B')).to_be_visible(timeout=2000)
+    api.patch(f'/api/tasks/{created.json()["id"]}/toggle', headers=headers)
+    expect(page.get_by_role('checkbox', name='Made on instance B')).to_be_checked(timeout=2000)
+    page.context.close()

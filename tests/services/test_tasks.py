@@ -251,7 +251,7 @@ def test_changes_are_announced_after_commit_to_that_user_only() -> None:
     finally:
         stop_alice()
         stop_bob()
-    assert task_changes.subscriber_count() == 0
+    assert task_changes.subscriber_count(alice.id) == task_changes.subscriber_count(bob.id) == 0
 
 
 def test_deleting_a_user_deletes_their_tasks() -> None:
