@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -133,13 +132,8 @@ def mark_session_ended(session: Session, session_id: uuid.UUID) -> None:
 def _notify(session: Session, kind: str, key: uuid.UUID) -> None:
     # Transactional: PostgreSQL sends it at commit, only if committed, once per distinct payload.
     if _notify_across.is_set() and session.get_bind().dialect.name == 'postgresql':
-        payload = f'{INSTANCE}:{kind}:{key.hex}'
-        session.execute(
-            text('SELECT pg_notify(:channel, :payload)'),
-            {
-                'channel': CHANNEL,
-                'payload': payload,
-            },
+        session.connection().exec_driver_sql(
+            'SELECT pg_notify(%s, %s)', (CHANNEL, f'{INSTANCE}:{kind}:{key.hex}')
         )
 
 
