@@ -66,3 +66,26 @@ def banner(text: str, *, kind: str = 'info') -> ui.label:
         'success': 'bg-green-50 text-green-800 border-green-200',
     }[kind]
     return ui.label(text).classes(f'w-full text-sm rounded border px-3 py-2 {colours}')
+
+
+def error_banner() -> ui.label:
+    """A form's error line, hidden until there is something to say."""
+    error = banner('', kind='error').mark('error')
+    error.set_visibility(False)
+    return error
+
+
+def email_input() -> ui.input:
+    return (
+        ui.input('Email')
+        .props('outlined type=email autocomplete=username autofocus')
+        .classes('w-full')
+        .mark('email')
+    )
+
+
+def switch_link(question: str, text: str, target: str) -> None:
+    """'New to Tasklight? Create an account' under the sign-in and sign-up forms."""
+    with ui.row().classes('w-full justify-center gap-1 text-sm'):
+        ui.label(question).classes('text-slate-500')
+        ui.link(text, target).classes('text-primary')

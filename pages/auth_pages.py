@@ -16,7 +16,7 @@ from nicegui import app, ui
 from app.config import get_settings
 from app.errors import AppError, AuthFailed, InvalidInput, NotAuthenticated, RateLimited
 from app.models import PASSWORD_MIN, IssuedSession
-from components.frame import auth_card, banner
+from components.frame import auth_card, banner, email_input, error_banner, switch_link
 from pages.common import COOKIE, call, client_address, safe_next, signed_in
 from services import auth, uow
 
@@ -46,14 +46,8 @@ async def login_page(request: Request) -> RedirectResponse | None:
         reason = REASONS.get(request.query_params.get('reason', ''))
         if reason:
             banner(reason[0], kind=reason[1]).mark('reason')
-        error = banner('', kind='error').mark('error')
-        error.set_visibility(False)
-        email = (
-            ui.input('Email')
-            .props('outlined type=email autocomplete=username autofocus')
-            .classes('w-full')
-            .mark('email')
-        )
+        error = error_banner()
+        email = email_input()
         password = (
             ui.input('Password', password=True, password_toggle_button=True)
             .props('outlined autocomplete=current-password')
@@ -61,9 +55,7 @@ async def login_page(request: Request) -> RedirectResponse | None:
             .mark('password')
         )
         button = ui.button('Sign in').props('unelevated no-caps size=md').classes('w-full')
-        with ui.row().classes('w-full justify-center gap-1 text-sm'):
-            ui.label('New to Tasklight?').classes('text-slate-500')
-            ui.link('Create an account', '/signup').classes('text-primary')
+        switch_link('New to Tasklight?', 'Create an account', '/signup')
 
     def fail(message: str) -> None:
         error.text = message
@@ -106,14 +98,8 @@ async def signup_page(request: Request) -> RedirectResponse | None:
     address = client_address(request)
 
     with auth_card('Create your account', 'Free, private, and yours alone.'):
-        error = banner('', kind='error').mark('error')
-        error.set_visibility(False)
-        email = (
-            ui.input('Email')
-            .props('outlined type=email autocomplete=username autofocus')
-            .classes('w-full')
-            .mark('email')
-        )
+        error = error_banner()
+        email = email_input()
         password = (
             ui.input(
                 'Password',
@@ -142,9 +128,7 @@ async def signup_page(request: Request) -> RedirectResponse | None:
             .mark('confirm')
         )
         button = ui.button('Sign up').props('unelevated no-caps size=md').classes('w-full')
-        with ui.row().classes('w-full justify-center gap-1 text-sm'):
-            ui.label('Already have an account?').classes('text-slate-500')
-            ui.link('Sign in', '/login').classes('text-primary')
+        switch_link('Already have an account?', 'Sign in', '/login')
 
     fields = {'email': email, 'password': password}
 

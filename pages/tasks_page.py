@@ -81,7 +81,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         return False, None
 
     def fetch(session: Any, *, actor_id: uuid.UUID) -> tuple[TaskPage, TaskCounts]:
-        page = tasks.list_tasks(
+        return tasks.list_tasks_with_counts(
             session,
             actor_id=actor_id,
             status=state['status'],
@@ -89,8 +89,6 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
             limit=PAGE_SIZE,
             offset=(state['page'] - 1) * PAGE_SIZE,
         )
-        counts = tasks.count_tasks(session, actor_id=actor_id, q=state['q'])
-        return page, counts
 
     async def load() -> tuple[TaskPage, TaskCounts] | None:
         _, data = await act(fetch)

@@ -102,15 +102,20 @@ def _search_filter(q: str) -> Any:
     )
 
 
-def list_statements(actor_id: uuid.UUID, query: TaskQuery) -> tuple[Any, Any]:
-    """The page and count queries behind `list_tasks` (also what bench.micro explains)."""
+def _conditions(actor_id: uuid.UUID, query: TaskQuery, *, by_status: bool = True) -> list[Any]:
     conditions: list[Any] = [_TASK.c.owner_id == actor_id]
-    if query.status == 'active':
+    if by_status and query.status == 'active':
         conditions.append(_TASK.c.completed.is_(False))
-    elif query.status == 'completed':
+    elif by_status and query.status == 'completed':
         conditions.append(_TASK.c.completed.is_(True))
     if query.q:
         conditions.append(_search_filter(query.q))
+    return conditions
+
+
+def list_statements(actor_id: uuid.UUID, query: TaskQuery) -> tuple[Any, Any]:
+    """The page and count queries behind `list_tasks` (also what bench.micro explains)."""
+    conditions = _conditions(actor_id, query)
     page = (
         select(*_READ_COLUMNS)
         .where(*conditions)
@@ -119,6 +124,24 @@ def list_statements(actor_id: uuid.UUID, query: TaskQuery) -> tuple[Any, Any]:
         .offset(query.offset)
     )
     return page, select(func.count()).select_from(_TASK).where(*conditions)
+
+
+def _page(session: Session, actor_id: uuid.UUID, query: TaskQuery, total: int | None) -> TaskPage:
+    """A page of rows; counted only when neither `total` nor the page itself tells the total."""
+    page_query, count_query = list_statements(actor_id, query)
+    connection = session.connection()
+    rows = connection.execute(page_query).all()
+    if total is None:
+        if query.offset == 0 and len(rows) < query.limit:
+            total = len(rows)  # the whole result is on this page: no need to count again
+        else:
+            total = connection.execute(count_query).scalar_one()
+    return TaskPage(
+        items=[TaskRead.model_validate(row._mapping) for row in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
 
 
 def list_tasks(
@@ -132,27 +155,11 @@ def list_tasks(
 ) -> TaskPage:
     """A page of the actor's tasks, incomplete first, then newest first, with the total count."""
     query: TaskQuery = _validated(TaskQuery, status=status, q=q, limit=limit, offset=offset)
-    page_query, count_query = list_statements(actor_id, query)
-    connection = session.connection()
-    rows = connection.execute(page_query).all()
-    if query.offset == 0 and len(rows) < query.limit:
-        total = len(rows)  # the whole result is on this page: no need to count again
-    else:
-        total = connection.execute(count_query).scalar_one()
-    return TaskPage(
-        items=[TaskRead.model_validate(row._mapping) for row in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return _page(session, actor_id, query, None)
 
 
-def count_tasks(session: Session, *, actor_id: uuid.UUID, q: str = '') -> TaskCounts:
-    """How many of the actor's tasks match `q`: all, active and completed."""
-    query: TaskQuery = _validated(TaskQuery, q=q)
-    conditions: list[Any] = [_TASK.c.owner_id == actor_id]
-    if query.q:
-        conditions.append(_search_filter(query.q))
+def _counts(session: Session, actor_id: uuid.UUID, query: TaskQuery) -> TaskCounts:
+    conditions = _conditions(actor_id, query, by_status=False)
     done = func.coalesce(func.sum(case((_TASK.c.completed.is_(True), 1), else_=0)), 0)
     total, completed = (
         session.connection()
@@ -160,6 +167,27 @@ def count_tasks(session: Session, *, actor_id: uuid.UUID, q: str = '') -> TaskCo
         .one()
     )
     return TaskCounts(all=total, active=total - completed, completed=completed)
+
+
+def count_tasks(session: Session, *, actor_id: uuid.UUID, q: str = '') -> TaskCounts:
+    """How many of the actor's tasks match `q`: all, active and completed."""
+    return _counts(session, actor_id, _validated(TaskQuery, q=q))
+
+
+def list_tasks_with_counts(
+    session: Session,
+    *,
+    actor_id: uuid.UUID,
+    status: TaskStatus | str = 'all',
+    q: str = '',
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[TaskPage, TaskCounts]:
+    """What a dashboard shows: a page and the per-filter counts, with one count query (the
+    page's total is the count for its filter)."""
+    query: TaskQuery = _validated(TaskQuery, status=status, q=q, limit=limit, offset=offset)
+    counts = _counts(session, actor_id, query)
+    return _page(session, actor_id, query, getattr(counts, query.status)), counts
 
 
 def _write(session: Session, actor_id: uuid.UUID, task_id: int, values: dict[str, Any]) -> TaskRead:

@@ -115,6 +115,21 @@ def test_list_filters_searches_and_pages() -> None:
     assert counts_q == TaskCounts(all=1, active=0, completed=1)
 
 
+def test_a_dashboard_read_gives_the_same_page_and_counts_as_the_separate_calls() -> None:
+    owner, stranger = make_user(), make_user()
+    for n in range(5):
+        make_task(owner, title=f'Report {n}', completed=n < 2)
+    make_task(stranger, title='Report of someone else')
+    with session_scope() as s:
+        for status in ('all', 'active', 'completed'):
+            args = {'actor_id': owner.id, 'status': status, 'q': 'report', 'limit': 2, 'offset': 1}
+            page, counts = tasks.list_tasks_with_counts(s, **args)
+            assert page == tasks.list_tasks(s, **args)
+            assert counts == tasks.count_tasks(s, actor_id=owner.id, q='report')
+            assert page.total == getattr(counts, status)
+    assert counts == TaskCounts(all=5, active=3, completed=2)
+
+
 def test_search_treats_wildcards_literally() -> None:
     owner = make_user()
     make_task(owner, title='100% done')

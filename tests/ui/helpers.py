@@ -13,20 +13,21 @@ from services import auth, tasks
 from tests.factories import PASSWORD, make_user
 
 
+async def submit_form(user: User, path: str, button: str, **fields: str) -> None:
+    """Open `path`, type each value into the field marked with its name, and press `button`."""
+    await user.open(path)
+    for marker, value in fields.items():
+        user.find(marker=marker).type(value)
+    user.find(kind=ui.button, content=button).click()
+
+
 async def sign_up(user: User, email: str, password: str = PASSWORD) -> None:
-    await user.open('/signup')
-    user.find(marker='email').type(email)
-    user.find(marker='password').type(password)
-    user.find(marker='confirm').type(password)
-    user.find(kind=ui.button, content='Sign up').click()
+    await submit_form(user, '/signup', 'Sign up', email=email, password=password, confirm=password)
     await user.should_see('New task', retries=50)
 
 
 async def sign_in(user: User, email: str, password: str = PASSWORD) -> None:
-    await user.open('/login')
-    user.find(marker='email').type(email)
-    user.find(marker='password').type(password)
-    user.find(kind=ui.button, content='Sign in').click()
+    await submit_form(user, '/login', 'Sign in', email=email, password=password)
     await user.should_see('New task', retries=50)
 
 

@@ -4,7 +4,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from tests.factories import PASSWORD, make_user
-from tests.ui.helpers import eventually, sign_in, sign_up
+from tests.ui.helpers import eventually, sign_in, sign_up, submit_form
 
 
 async def test_root_and_tasks_send_a_stranger_to_sign_in(user: User) -> None:
@@ -25,11 +25,9 @@ async def test_sign_up_lands_on_an_empty_dashboard(user: User) -> None:
 
 
 async def test_sign_up_checks_password_length_and_confirmation(user: User) -> None:
-    await user.open('/signup')
-    user.find(marker='email').type('short@example.com')
-    user.find(marker='password').type('1234567')
-    user.find(marker='confirm').type('1234567')
-    user.find(kind=ui.button, content='Sign up').click()
+    await submit_form(
+        user, '/signup', 'Sign up', email='short@example.com', password='1234567', confirm='1234567'
+    )
     await user.should_see('Use at least 8 characters.')
     user.find(marker='password').type('8')
     user.find(marker='confirm').type('9')
@@ -39,22 +37,18 @@ async def test_sign_up_checks_password_length_and_confirmation(user: User) -> No
 
 
 async def test_sign_up_shows_bad_email_next_to_the_field(user: User) -> None:
-    await user.open('/signup')
-    user.find(marker='email').type('not-an-email')
-    user.find(marker='password').type(PASSWORD)
-    user.find(marker='confirm').type(PASSWORD)
-    user.find(kind=ui.button, content='Sign up').click()
+    await submit_form(
+        user, '/signup', 'Sign up', email='not-an-email', password=PASSWORD, confirm=PASSWORD
+    )
     await user.should_see('An email address must have an @-sign.')
     await user.should_not_see('New task')
 
 
 async def test_sign_up_with_a_taken_email_says_so(user: User) -> None:
     make_user(email='taken@example.com')
-    await user.open('/signup')
-    user.find(marker='email').type('TAKEN@example.com')
-    user.find(marker='password').type(PASSWORD)
-    user.find(marker='confirm').type(PASSWORD)
-    user.find(kind=ui.button, content='Sign up').click()
+    await submit_form(
+        user, '/signup', 'Sign up', email='TAKEN@example.com', password=PASSWORD, confirm=PASSWORD
+    )
     await user.should_see('An account with this email already exists.')
 
 
@@ -107,10 +101,13 @@ async def test_signed_in_visitor_skips_the_sign_in_page(user: User) -> None:
 
 async def test_an_open_redirect_is_refused(user: User) -> None:
     make_user(email='me@example.com')
-    await user.open('/login?next=//evil.example/phish')
-    user.find(marker='email').type('me@example.com')
-    user.find(marker='password').type(PASSWORD)
-    user.find(kind=ui.button, content='Sign in').click()
+    await submit_form(
+        user,
+        '/login?next=//evil.example/phish',
+        'Sign in',
+        email='me@example.com',
+        password=PASSWORD,
+    )
     await user.should_see('New task')
 
 
@@ -123,10 +120,7 @@ async def test_a_used_ticket_cannot_sign_in_again(user: User) -> None:
 
 async def test_cookie_is_httponly_and_lax(user: User) -> None:
     make_user(email='me@example.com')
-    await user.open('/login')
-    user.find(marker='email').type('me@example.com')
-    user.find(marker='password').type(PASSWORD)
-    user.find(kind=ui.button, content='Sign in').click()
+    await submit_form(user, '/login', 'Sign in', email='me@example.com', password=PASSWORD)
     await user.should_see('New task')
     cookie = next(c for c in user.http_client.cookies.jar if c.name == 'tasklight_session')
     assert cookie.has_nonstandard_attr('HttpOnly')
