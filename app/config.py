@@ -56,6 +56,34 @@ class Settings(BaseSettings):
     session_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     db_pool_size: int = Field(default=20, ge=1, le=200)
+    # Database trouble is answered fast (503) instead of waiting: seconds each.
+    db_pool_timeout: float = Field(default=2.0, gt=0, le=30)
+    db_connect_timeout: int = Field(default=5, ge=1, le=60)
+    db_statement_timeout: float = Field(default=15.0, ge=0, le=600)  # 0 = no limit
+    db_lock_timeout: float = Field(default=3.0, ge=0, le=600)  # 0 = no limit
+    # SQLite durability: FULL survives power loss; NORMAL may lose the last commits.
+    sqlite_synchronous: Literal['FULL', 'NORMAL'] = 'FULL'
+
+    # Logs and the process.
+    log_level: Literal['DEBUG', 'INFO', 'WARNING', 'ERROR'] = 'INFO'
+    log_format: Literal['text', 'json'] = 'text'
+    access_log: bool = False
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
+    reconnect_timeout_seconds: float = Field(default=30.0, ge=1, le=600)
+
+    # Sessions (ASVS 7.3): idle timeout for every session; absolute lifetime of an API refresh
+    # family (BROWSER_SESSION_DAYS is the browser's absolute lifetime).
+    session_idle_minutes: int = Field(default=7 * 24 * 60, ge=1, le=365 * 24 * 60)
+    api_session_max_days: int = Field(default=90, ge=1, le=3650)
+    # A browser that signed in before may still sign in while its account is under attack.
+    device_trust_days: int = Field(default=90, ge=1, le=3650)
+    # Password hashing from all clients together (each hash costs ~20 ms of CPU).
+    rate_limit_password_hashing: str = '1200/minute'  # noqa: S105 - a rate, not a password
+
+    # /docs and /redoc: on by default, off in production unless API_DOCS=true.
+    api_docs: bool | None = None
+    # Host names this server answers to besides loopback names (DNS rebinding); see the docs.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
 
     @field_validator('cors_origins', mode='before')
     @classmethod
@@ -64,7 +92,19 @@ class Settings(BaseSettings):
             return [part.strip().rstrip('/') for part in value.split(',') if part.strip()]
         return value
 
-    @field_validator('rate_limit_login', 'rate_limit_login_per_address', 'rate_limit_register')
+    @field_validator('allowed_hosts', mode='before')
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(',') if part.strip()]
+        return value
+
+    @field_validator(
+        'rate_limit_login',
+        'rate_limit_login_per_address',
+        'rate_limit_register',
+        'rate_limit_password_hashing',
+    )
     @classmethod
     def _limits_notation(cls, value: str) -> str:
         from limits import parse
@@ -81,15 +121,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode='after')
     def _production_needs_real_secrets(self) -> Settings:
+        # A short key is refused in every mode: development keys leak into real use.
+        if self.secret_key and len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError(f'SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters')
         if self.env != 'production':
             return self
         missing = []
         if not self.secret_key:
             missing.append('SECRET_KEY')
-        elif len(self.secret_key) < MIN_SECRET_LENGTH:
-            raise ConfigError(
-                f'SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production'
-            )
         if not self.database_url:
             missing.append('DATABASE_URL')
         if missing:
@@ -101,6 +140,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalize_database_url(self.database_url)
         return f'sqlite:///{(self.data_dir / "tasklight.db").resolve()}'
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.env != 'production'
 
     @property
     def signing_key(self) -> str:

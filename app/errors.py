@@ -8,19 +8,40 @@ from pydantic import ValidationError
 
 
 class AppError(Exception):
-    """An expected failure with a message that is safe to show to the person who caused it."""
+    """An expected failure with a message that is safe to show to the person who caused it.
+
+    `extra` holds further JSON-safe fields for the API's error body (e.g. the current task)."""
 
     status_code: ClassVar[int] = 400
     default_message: ClassVar[str] = 'The request could not be completed.'
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
+        self.extra: dict[str, object] = {}
         super().__init__(self.message)
 
 
 class NotFound(AppError):
     status_code = 404
     default_message = 'Not found.'
+
+
+class Forbidden(AppError):
+    """The actor may see the thing but not change it (a viewer of a shared list)."""
+
+    status_code = 403
+    default_message = 'You may not change this.'
+
+
+class PreconditionFailed(AppError):
+    """A write named a version that is no longer current: someone changed it meanwhile."""
+
+    status_code = 412
+    default_message = 'It was changed meanwhile. Reload it and try again.'
+
+    def __init__(self, message: str | None = None, *, current: object = None) -> None:
+        super().__init__(message)
+        self.current = current  # what it is now (a Read model), for the client to merge
 
 
 class Conflict(AppError):
@@ -80,5 +101,16 @@ class RateLimited(AppError):
     default_message = 'Too many attempts. Try again later.'
 
     def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class Unavailable(AppError):
+    """The database (or another dependency) cannot be reached right now; nothing was changed."""
+
+    status_code = 503
+    default_message = 'Tasklight cannot reach its database right now. Try again in a moment.'
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = max(1, retry_after)

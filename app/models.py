@@ -113,6 +113,9 @@ class Task(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Incremented by every write: a client names the version it read (If-Match) so that two
+    # edits never silently overwrite each other.
+    version: int = Field(default=1, sa_column_kwargs={'server_default': '1'})
 
 
 # The list query: one user's tasks, incomplete first, newest first.
@@ -182,6 +185,7 @@ class TaskRead(Schema):
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    version: int
 
 
 class TaskQuery(Schema):

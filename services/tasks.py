@@ -38,6 +38,7 @@ _READ_COLUMNS = [
     _TASK.c.created_at,
     _TASK.c.updated_at,
     _TASK.c.completed_at,
+    _TASK.c.version,
 ]
 
 

@@ -29,9 +29,17 @@ def test_production_refuses_to_start_without_real_secrets(
         _settings(env='production', **values)
 
 
-def test_production_refuses_a_short_secret() -> None:
+@pytest.mark.parametrize('env', ['production', 'development', 'test'])
+def test_a_short_secret_is_refused_in_every_mode(env: str) -> None:
     with pytest.raises(ConfigError, match='at least 32 characters'):
-        _settings(env='production', secret_key='short', database_url='postgresql://db/x')
+        _settings(env=env, secret_key='s' * 31, database_url='postgresql://db/x')
+
+
+def test_docs_are_off_in_production_unless_asked_for() -> None:
+    real = {'secret_key': 's' * 32, 'database_url': 'postgresql://db/x'}
+    assert _settings(env='development').docs_enabled
+    assert not _settings(env='production', **real).docs_enabled
+    assert _settings(env='production', api_docs=True, **real).docs_enabled
 
 
 def test_production_starts_with_both_set() -> None:

@@ -12,7 +12,15 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import AppError, AuthFailed, InvalidInput, NotAuthenticated, RateLimited
+from app.errors import (
+    AppError,
+    AuthFailed,
+    InvalidInput,
+    NotAuthenticated,
+    PreconditionFailed,
+    RateLimited,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +29,7 @@ def error_response(error: AppError) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(error, NotAuthenticated | AuthFailed):  # every 401 carries its challenge
         headers['WWW-Authenticate'] = 'Bearer'
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | Unavailable):
         headers['Retry-After'] = str(error.retry_after)
     if isinstance(error, InvalidInput):
         detail: object = [
@@ -33,7 +41,10 @@ def error_response(error: AppError) -> JSONResponse:
         ]
     else:
         detail = error.message
-    return JSONResponse({'detail': detail}, status_code=error.status_code, headers=headers)
+    body: dict[str, object] = {'detail': detail, **error.extra}
+    if isinstance(error, PreconditionFailed) and error.current is not None:
+        body['current'] = jsonable_encoder(error.current)
+    return JSONResponse(body, status_code=error.status_code, headers=headers)
 
 
 async def _app_error(_request: Request, error: Exception) -> Response:

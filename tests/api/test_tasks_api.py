@@ -8,7 +8,16 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import Account
 
-TASK_KEYS = {'id', 'title', 'description', 'completed', 'created_at', 'updated_at', 'completed_at'}
+TASK_KEYS = {
+    'id',
+    'title',
+    'description',
+    'completed',
+    'created_at',
+    'updated_at',
+    'completed_at',
+    'version',
+}
 
 
 def _utc(value: str) -> datetime:
