@@ -60,3 +60,13 @@ def client_address(request: Request) -> str:
 
 def show_error(error: AppError) -> None:
     ui.notify(error.message, type='negative', position='top')
+
+
+def sign_out_browser() -> None:
+    """Leave after Sign out: the browser forgets its cookie and lands on the sign-in page."""
+    ui.navigate.to('/auth/signout')
+
+
+def leave_ended_session() -> None:
+    """This sign-in was ended elsewhere (another tab, a password change): go to sign-in now."""
+    ui.navigate.to('/auth/signout')

@@ -15,7 +15,15 @@ from app.errors import AppError, NotAuthenticated, NotFound
 from app.models import TaskCounts, TaskPage, TaskRead
 from components.frame import page_frame
 from components.task_list import TaskRows, confirm_dialog, edit_dialog, filter_bar, new_task_form
-from pages.common import COOKIE, call, show_error, signed_in, to_login
+from pages.common import (
+    COOKIE,
+    call,
+    leave_ended_session,
+    show_error,
+    sign_out_browser,
+    signed_in,
+    to_login,
+)
 from services import auth, tasks, uow
 from services.events import session_ends, task_changes
 
@@ -172,7 +180,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
 
     async def sign_out() -> None:
         await call(auth.revoke_session, actor_id=user_id, session_id=info.session_id)
-        ui.navigate.to('/auth/signout')
+        sign_out_browser()
 
     @ui.refreshable
     def summary(page: TaskPage, counts: TaskCounts) -> None:
@@ -223,7 +231,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         """This sign-in ended (Sign out in another tab, a password change): leave at once."""
         if not client.is_deleted:
             with client:
-                ui.navigate.to('/auth/signout')  # forgets the cookie, then shows sign-in
+                leave_ended_session()
 
     client.on_delete(session_ends.subscribe(info.session_id, signed_out_elsewhere))
     return None
