@@ -90,12 +90,14 @@ def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
             'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test',
         )
     )
-    target = base.set(database='tasklight_browser')
+    # Named after the test database, so that two checkouts testing at once never share it.
+    name = f'{base.database}_browser'
+    target = base.set(database=name)
     admin = base.set(drivername='postgresql', database='postgres')
     try:
         with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-            c.execute('DROP DATABASE IF EXISTS tasklight_browser WITH (FORCE)')
-            c.execute('CREATE DATABASE tasklight_browser')
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError as error:
         pytest.skip(f'PostgreSQL is not reachable: {error}')
     shared = {
