@@ -67,6 +67,8 @@ def _storable(value: str) -> str:
     return value
 
 
+# Any other text a client sends: what a database or a hash may see must be storable.
+StorableText = Annotated[str, AfterValidator(_storable)]
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
