@@ -45,7 +45,7 @@ if __name__ in {'__main__', '__mp_main__'}:
         window_size=(1100, 800) if settings.native else None,
         reload=False,
         show=False,
-        fastapi_docs=True,
+        fastapi_docs=False,  # app.web serves /docs from this origin when API_DOCS allows
         reconnect_timeout=10.0,
         proxy_headers=False,  # app.web adds the proxy-headers middleware with the trusted hosts
         server_header=False,

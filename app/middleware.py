@@ -1,8 +1,12 @@
-"""Plain ASGI middleware: security headers, request size limit, and same-origin websockets."""
+"""Plain ASGI middleware: security headers, request size limit, same-origin websockets, and
+the host names this server answers to."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -14,17 +18,9 @@ _CSP_APP = (
     "script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
     "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; "
-    "connect-src 'self' ws: wss:; "
+    # 'self' covers ws:/wss: to this host and port (CSP Level 3; Chromium, Firefox, WebKit).
+    "connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
-# Swagger UI and ReDoc load their bundles from a CDN.
-_CSP_DOCS = (
-    "default-src 'self'; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "font-src 'self' https://fonts.gstatic.com; worker-src blob:; "
-    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
 _COMMON = [
     (b'x-content-type-options', b'nosniff'),
@@ -34,6 +30,20 @@ _COMMON = [
     (b'permissions-policy', b'camera=(), microphone=(), geolocation=()'),
 ]
 _HSTS = (b'strict-transport-security', b'max-age=31536000; includeSubDomains')
+
+log = logging.getLogger(__name__)
+
+
+def docs_policy(*inline_scripts: str) -> str:
+    """The API docs' policy: the app's, less inline and eval'd script, except the given scripts
+    (Swagger UI's start-up script) by hash. Narrower than the app's, never wider."""
+    hashes = ' '.join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in inline_scripts
+    )
+    return _CSP_APP.replace(
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'", f"script-src 'self' {hashes}".rstrip()
+    )
 
 
 class _TooLarge(Exception):
@@ -49,12 +59,9 @@ def header_value(scope: Scope, name: bytes) -> str | None:
 
 
 class SecurityMiddleware:
-    def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, trusted_origins: Iterable[str] = ()
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.trusted_origins = {origin.rstrip('/') for origin in trusted_origins}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope['type'] not in ('http', 'websocket'):
@@ -74,8 +81,7 @@ class SecurityMiddleware:
             return
 
         extra = list(_COMMON)
-        csp = _CSP_DOCS if path in ('/docs', '/redoc', '/docs/oauth2-redirect') else _CSP_APP
-        extra.append((b'content-security-policy', csp.encode()))
+        extra.append((b'content-security-policy', _CSP_APP.encode()))  # unless a page sets its own
         if scope.get('scheme') == 'https':
             extra.append(_HSTS)
         if path.startswith('/api/'):
@@ -117,10 +123,13 @@ class SecurityMiddleware:
                 await _json(send, 413, 'Request body too large.')
 
     def _same_origin(self, scope: Scope) -> bool:
+        """The UI's socket only from its own pages. CORS_ORIGINS are for the API's bearer-token
+        calls and open nothing here: the socket rides the session cookie."""
         origin = header_value(scope, b'origin')
-        if origin is None:  # not a browser: the unguessable client id is the protection
-            return True
-        if origin.rstrip('/') in self.trusted_origins:
+        if origin is None:
+            # Browsers send Origin on every websocket handshake and every cross-origin request;
+            # only a same-origin polling GET may lack it. Without Origin the caller is that, or
+            # not a browser, and then it holds no victim's cookie to ride.
             return True
         host = header_value(scope, b'host')
         return host is not None and urlsplit(origin).netloc.lower() == host.lower()
@@ -131,6 +140,68 @@ class SecurityMiddleware:
             await send({'type': 'websocket.close', 'code': 1008})
         else:
             await _json(send, 403, 'Cross-origin connection refused.')
+
+
+LOOPBACK_NAMES = frozenset({'localhost', '127.0.0.1', '[::1]'})
+_WILDCARD_BINDS = frozenset({'', '0.0.0.0', '::', '[::]'})  # noqa: S104 - names, not a bind
+
+
+def _host_name(value: str) -> str:
+    """`Name:port`, `[v6]:port` or a bare v6 address, as the lower-case name without the port."""
+    value = value.strip().lower()
+    if value.startswith('['):
+        return value[: value.find(']') + 1] if ']' in value else value
+    if value.count(':') > 1:  # a bare IPv6 address, as HOST or ALLOWED_HOSTS may give it
+        return f'[{value}]'
+    return value.partition(':')[0]
+
+
+def allowed_host_names(host: str, allowed_hosts: Iterable[str]) -> frozenset[str] | None:
+    """The Host names to answer: loopback names, HOST when it is one address, ALLOWED_HOSTS.
+    None (any name) when HOST is a wildcard and ALLOWED_HOSTS is empty."""
+    extra = {_host_name(name) for name in allowed_hosts if name.strip()}
+    bound = _host_name(host)
+    if bound in _WILDCARD_BINDS or host.strip() in _WILDCARD_BINDS:
+        if not extra:
+            return None
+    else:
+        extra.add(bound)
+    return LOOPBACK_NAMES | extra
+
+
+class AllowedHosts:
+    """Refuses requests and websockets for a Host this server is not (DNS rebinding: a page on
+    evil.example whose name now points at 127.0.0.1 would otherwise be same-origin with us).
+
+    Plain ASGI, not BaseHTTPMiddleware (see components/nicegui_tuning.py)."""
+
+    def __init__(self, app: ASGIApp, *, host: str, allowed_hosts: Iterable[str]) -> None:
+        self.app = app
+        self.names = allowed_host_names(host, allowed_hosts)
+        if self.names is None:
+            log.warning(
+                'HOST=%s answers to any host name, which leaves DNS rebinding open: '
+                'set ALLOWED_HOSTS to the names this server is reached by',
+                host or '(all interfaces)',
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.names is None or scope['type'] not in ('http', 'websocket'):
+            await self.app(scope, receive, send)
+            return
+        host = header_value(scope, b'host')
+        if host is not None and _host_name(host) in self.names:
+            await self.app(scope, receive, send)
+            return
+        if scope['type'] == 'websocket':
+            await receive()  # websocket.connect
+            await send({'type': 'websocket.close', 'code': 1008})
+        else:
+            await _json(
+                send,
+                400,
+                'Unknown host: this server does not answer to that name (see ALLOWED_HOSTS).',
+            )
 
 
 async def _json(send: Send, status: int, detail: str) -> None:

@@ -6,11 +6,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    StringConstraints,
+    ValidationInfo,
+)
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, DateTime, ForeignKey, Index, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+
+from app import passwords
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -58,6 +67,8 @@ def _storable(value: str) -> str:
     return value
 
 
+# Any other text a client sends: what a database or a hash may see must be storable.
+StorableText = Annotated[str, AfterValidator(_storable)]
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
@@ -68,10 +79,25 @@ Description = Annotated[
     StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX),
     AfterValidator(_storable),
 ]
+
+
+def _not_the_email(value: str, info: ValidationInfo) -> str:
+    # Beside an `email` field (sign-up) the password must not repeat it; a lone password (change
+    # or reset) is checked against the account's email when the caller passes it as context:
+    # `TypeAdapter(Password).validate_python(new, context={'email': user.email})`.
+    email = info.data.get('email') if isinstance(info.data, dict) else None
+    if email is None and isinstance(info.context, dict):
+        email = info.context.get('email')
+    return passwords.check_not_email(value, email if isinstance(email, str) else None)
+
+
+# A *new* password: sign-in takes a plain `str`, so an old password is never judged again.
 Password = Annotated[
     str,
     StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX),
     AfterValidator(_storable),
+    AfterValidator(passwords.check_new_password),
+    AfterValidator(_not_the_email),
 ]
 SearchText = Annotated[
     str,

@@ -2,14 +2,91 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import re
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import api
 from app.api import errors
 from app.config import get_settings
-from app.middleware import SecurityMiddleware
+from app.middleware import AllowedHosts, SecurityMiddleware, docs_policy
+
+OPENAPI_URL = '/openapi.json'
+SWAGGER_URL = '/docs'
+REDOC_URL = '/redoc'
+DOCS_ASSETS_URL = '/docs/assets'
+# Swagger UI and ReDoc bundles shipped inside the fastapi-offline package: no CDN, no wider CSP.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / 'static'
+# Everything FastAPI or an earlier configure() may have put at these paths (FastAPI's own docs
+# pages fetch their scripts from a CDN).
+_DOCS_PATHS = {OPENAPI_URL, SWAGGER_URL, f'{SWAGGER_URL}/oauth2-redirect', REDOC_URL}
+_INLINE_SCRIPT = re.compile(r'<script>(.*?)</script>', re.DOTALL)
+
+
+def _with_own_policy(page: HTMLResponse) -> HTMLResponse:
+    """The page's inline scripts are allowed by hash; nothing else inline or eval'd runs."""
+    body = bytes(page.body).decode()
+    page.headers['Content-Security-Policy'] = docs_policy(*_INLINE_SCRIPT.findall(body))
+    return page
+
+
+def _api_docs(app: FastAPI, *, enabled: bool) -> None:
+    """/openapi.json, /docs (Swagger UI) and /redoc, from this origin, only when enabled."""
+    app.router.routes[:] = [
+        route
+        for route in app.router.routes
+        if getattr(route, 'path', None) not in _DOCS_PATHS | {DOCS_ASSETS_URL}
+    ]
+    app.docs_url = app.redoc_url = app.swagger_ui_oauth2_redirect_url = None
+    app.openapi_url = OPENAPI_URL if enabled else None
+    if not enabled:
+        return
+
+    async def openapi(_request: Request) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get('root_path', '').rstrip('/')
+        return _with_own_policy(
+            get_swagger_ui_html(
+                openapi_url=root + OPENAPI_URL,
+                title=f'{app.title} - API',
+                swagger_js_url=f'{root}{DOCS_ASSETS_URL}/swagger-ui-bundle.js',
+                swagger_css_url=f'{root}{DOCS_ASSETS_URL}/swagger-ui.css',
+                swagger_favicon_url=f'{root}{DOCS_ASSETS_URL}/favicon.png',
+                # Only the OAuth2 password flow is offered: no redirect page is needed.
+                oauth2_redirect_url=None,
+                swagger_ui_parameters=app.swagger_ui_parameters,
+            )
+        )
+
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get('root_path', '').rstrip('/')
+        page = get_redoc_html(
+            openapi_url=root + OPENAPI_URL,
+            title=f'{app.title} - API',
+            redoc_js_url=f'{root}{DOCS_ASSETS_URL}/redoc.standalone.js',
+            redoc_favicon_url=f'{root}{DOCS_ASSETS_URL}/favicon.png',
+            with_google_fonts=False,
+        )
+        # ReDoc searches in a worker started from a blob: URL, which the policy does not allow
+        # (allowing it would widen the app's): without search rather than with a broken one.
+        html = (
+            bytes(page.body).decode().replace('<redoc spec-url=', '<redoc disable-search spec-url=')
+        )
+        return _with_own_policy(HTMLResponse(html))
+
+    app.add_route(OPENAPI_URL, openapi, include_in_schema=False)
+    app.add_route(SWAGGER_URL, swagger_ui, include_in_schema=False)
+    app.add_route(REDOC_URL, redoc, include_in_schema=False)
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name='docs-assets')
 
 
 def configure(app: FastAPI) -> None:
@@ -23,11 +100,8 @@ def configure(app: FastAPI) -> None:
     )
     app.include_router(api.router)
     errors.install(app)
-    app.add_middleware(
-        SecurityMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        trusted_origins=settings.cors_origins,
-    )
+    _api_docs(app, enabled=settings.docs_enabled)
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -37,6 +111,8 @@ def configure(app: FastAPI) -> None:
             allow_headers=['Authorization', 'Content-Type'],
             max_age=600,
         )
+    # Before anything else runs: a request for a host name that is not ours (DNS rebinding).
+    app.add_middleware(AllowedHosts, host=settings.host, allowed_hosts=settings.allowed_hosts)
     # Outermost, so rate limits see the client's address, taken from X-Forwarded-For only when
     # the direct peer is a trusted proxy.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)

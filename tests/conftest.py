@@ -15,6 +15,7 @@ os.environ.update(
     DATABASE_URL=f'sqlite:///{_DATA_DIR}/ui.db',
     RATE_LIMIT_LOGIN='5/minute',
     RATE_LIMIT_REGISTER='1000/hour',
+    ALLOWED_HOSTS='testserver,test',  # the API test client's and NiceGUI's simulated User's
 )
 os.environ.pop('REDIS_URL', None)
 

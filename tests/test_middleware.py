@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import uuid
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from app import web
+from app.config import get_settings
 from app.errors import RateLimited
 from services.throttle import Throttle
 
@@ -18,12 +22,10 @@ WS_PATH = '/_nicegui_ws/socket.io/?EIO=4&transport=polling'
 def client() -> TestClient:
     application = FastAPI()
     web.configure(application)
-    return TestClient(application, base_url='http://tasks.example')
+    return TestClient(application, base_url='http://testserver')
 
 
-@pytest.mark.parametrize(
-    'origin', ['https://evil.example', 'null', 'http://tasks.example.evil.com']
-)
+@pytest.mark.parametrize('origin', ['https://evil.example', 'null', 'http://testserver.evil.com'])
 def test_websocket_handshake_from_a_foreign_origin_is_refused(
     client: TestClient, origin: str
 ) -> None:
@@ -32,7 +34,7 @@ def test_websocket_handshake_from_a_foreign_origin_is_refused(
     assert response.json() == {'detail': 'Cross-origin connection refused.'}
 
 
-@pytest.mark.parametrize('headers', [{'Origin': 'http://tasks.example'}, {}])
+@pytest.mark.parametrize('headers', [{'Origin': 'http://testserver'}, {}])
 def test_websocket_handshake_from_this_site_passes(
     client: TestClient, headers: dict[str, str]
 ) -> None:
@@ -54,6 +56,94 @@ def test_websocket_upgrade_from_a_foreign_origin_is_closed(client: TestClient) -
     assert closed.value.code == 1008
 
 
+def _configured(monkeypatch: pytest.MonkeyPatch, **env: str) -> TestClient:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    application = FastAPI()
+    web.configure(application)
+    return TestClient(application, base_url='http://testserver')
+
+
+def test_cors_origins_serve_the_api_but_never_open_the_ui_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = _configured(monkeypatch, CORS_ORIGINS='https://app.example')
+    origin = {'Origin': 'https://app.example'}
+    api = client.get('/api/auth/me', headers=origin)
+    assert api.headers['access-control-allow-origin'] == 'https://app.example'
+    refused = client.get(WS_PATH, headers=origin)
+    assert refused.status_code == 403
+    assert refused.json() == {'detail': 'Cross-origin connection refused.'}
+
+
+def _policy(header: str) -> dict[str, set[str]]:
+    directives = (part.split() for part in header.split(';') if part.strip())
+    return {name: set(sources) for name, *sources in directives}
+
+
+def test_the_app_may_connect_to_its_own_origin_only(client: TestClient) -> None:
+    policy = _policy(client.get('/api/auth/me').headers['content-security-policy'])
+    assert policy['connect-src'] == {"'self'"}
+
+
+@pytest.mark.parametrize('path', ['/docs', '/redoc'])
+def test_api_docs_come_from_this_origin_under_a_policy_no_wider_than_the_apps(
+    client: TestClient, path: str
+) -> None:
+    app_policy = _policy(client.get('/api/auth/me').headers['content-security-policy'])
+    page = client.get(path)
+    assert page.status_code == 200
+    assert 'http://' not in page.text  # no CDN, no web fonts
+    assert 'https://' not in page.text
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+        assert asset.startswith('/docs/assets/'), asset
+        assert client.get(asset).status_code == 200, asset
+    docs_policy = _policy(page.headers['content-security-policy'])
+    assert docs_policy.keys() == app_policy.keys()
+    for name, sources in docs_policy.items():
+        hashes = {source for source in sources if source.startswith("'sha256-")}
+        assert sources - hashes <= app_policy[name], name  # a hash is narrower than inline
+    assert not {"'unsafe-inline'", "'unsafe-eval'"} & docs_policy['script-src']
+    for script in re.findall(r'<script>(.*?)</script>', page.text, re.DOTALL):
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in docs_policy['script-src']
+    assert client.get('/openapi.json').json()['info']['title'] == 'Tasklight'
+
+
+def test_redoc_runs_without_its_search_worker(client: TestClient) -> None:
+    """Its worker would need `worker-src blob:`, which the app's policy does not grant."""
+    assert '<redoc disable-search spec-url="/openapi.json">' in client.get('/redoc').text
+
+
+@pytest.mark.parametrize(
+    ('env', 'served'),
+    [
+        ({'ENV': 'production'}, False),
+        ({'ENV': 'production', 'API_DOCS': 'true'}, True),
+        ({'ENV': 'development', 'API_DOCS': 'false'}, False),
+        ({'ENV': 'development'}, True),
+    ],
+)
+def test_api_docs_are_off_in_production_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], served: bool
+) -> None:
+    monkeypatch.delenv('API_DOCS', raising=False)
+    client = _configured(monkeypatch, **env)
+    for path in ('/docs', '/redoc', '/openapi.json', '/docs/assets/swagger-ui-bundle.js'):
+        assert client.get(path).status_code == (200 if served else 404), path
+    assert client.get('/docs/oauth2-redirect').status_code == 404  # the password flow needs none
+
+
+def test_configuring_twice_leaves_one_set_of_docs_routes() -> None:
+    application = FastAPI()
+    web.configure(application)
+    web.configure(application)
+    paths = [getattr(route, 'path', None) for route in application.router.routes]
+    for path in ('/docs', '/redoc', '/openapi.json', '/docs/assets'):
+        assert paths.count(path) == 1, path
+
+
 @pytest.mark.skipif(
     not os.environ.get('TEST_REDIS_URL'), reason='needs TEST_REDIS_URL (scripts/test sets it)'
 )
@@ -73,7 +163,7 @@ def test_redis_counters_are_shared_between_instances() -> None:
         second.check_login(email=email, address='d')
 
 
-def _nicegui_like_app() -> TestClient:
+def _nicegui_like_app(**prefix_options: str) -> TestClient:
     """The two plain-ASGI stand-ins for NiceGUI's BaseHTTPMiddlewares, on a tiny app."""
     from fastapi.responses import PlainTextResponse, RedirectResponse
     from nicegui.version import __version__
@@ -86,13 +176,18 @@ def _nicegui_like_app() -> TestClient:
     def go(to: str) -> RedirectResponse:
         return RedirectResponse(to, status_code=303)
 
+    @application.get('/seen')
+    def seen(request: Request) -> PlainTextResponse:
+        """What NiceGUI's pages would put in front of their script URLs."""
+        return PlainTextResponse(request.headers.get('x-forwarded-prefix', '(none)'))
+
     @application.get('/_nicegui/{rest:path}')
     def static(rest: str) -> PlainTextResponse:
         return PlainTextResponse(rest, headers={'Cache-Control': 'no-store'})
 
-    application.add_middleware(PrefixedRedirects)
+    application.add_middleware(PrefixedRedirects, **prefix_options)
     application.add_middleware(StaticCacheControl)
-    client = TestClient(application)
+    client = TestClient(application)  # its requests come from the peer `testclient`
     client.version = __version__  # type: ignore[attr-defined]
     return client
 
@@ -101,17 +196,64 @@ def _nicegui_like_app() -> TestClient:
     ('prefix', 'target', 'location'),
     [
         ('/tasklight', '/login', '/tasklight/login'),
+        ('/tasklight/', '/login', '/tasklight/login'),
+        ('/apps/task%20light', '/login', '/apps/task%20light/login'),
         ('', '/login', '/login'),
         ('/tasklight', 'https://elsewhere.example/x', 'https://elsewhere.example/x'),
     ],
 )
-def test_relative_redirects_get_the_forwarded_prefix_as_nicegui_does(
+def test_a_trusted_proxys_prefix_goes_in_front_of_relative_redirects(
     prefix: str, target: str, location: str
 ) -> None:
-    client = _nicegui_like_app()
+    client = _nicegui_like_app(trusted_hosts='testclient')
     headers = {'X-Forwarded-Prefix': prefix} if prefix else {}
     response = client.get('/go', params={'to': target}, headers=headers, follow_redirects=False)
     assert response.headers['location'] == location
+    seen = client.get('/seen', headers=headers).text
+    assert seen == (prefix.rstrip('/') or '(none)')
+
+
+@pytest.mark.parametrize(
+    'prefix',
+    [
+        '//evil.example',
+        '//evil.example/x',
+        'https://evil.example',
+        'evil.example',
+        '/\\evil.example',
+        '/ok//evil.example',
+        '/../evil',
+        '/ok/./x',
+        '/a b',
+        '/ok?x=1',
+        '/ok#x',
+        '/ok%2',
+        '/ok"><script>',
+        '/',
+    ],
+)
+def test_a_prefix_that_is_not_a_plain_path_is_dropped_even_from_a_trusted_proxy(
+    prefix: str,
+) -> None:
+    client = _nicegui_like_app(trusted_hosts='testclient')
+    headers = {'X-Forwarded-Prefix': prefix}
+    response = client.get('/go', params={'to': '/login'}, headers=headers, follow_redirects=False)
+    assert response.headers['location'] == '/login'
+    assert client.get('/seen', headers=headers).text == '(none)'
+
+
+def test_a_prefix_from_an_untrusted_peer_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('FORWARDED_ALLOW_IPS', '127.0.0.1,10.0.0.0/8')
+    get_settings.cache_clear()
+    client = _nicegui_like_app()  # trusts FORWARDED_ALLOW_IPS, which `testclient` is not in
+    headers = {'X-Forwarded-Prefix': '/tasklight'}
+    response = client.get('/go', params={'to': '/login'}, headers=headers, follow_redirects=False)
+    assert response.headers['location'] == '/login'
+    assert client.get('/seen', headers=headers).text == '(none)'
+    monkeypatch.setenv('FORWARDED_ALLOW_IPS', '127.0.0.1,testclient')
+    get_settings.cache_clear()
+    trusted = _nicegui_like_app()
+    assert trusted.get('/seen', headers=headers).text == '/tasklight'
 
 
 def test_versioned_static_files_get_nicegui_cache_headers_and_nothing_else_does(

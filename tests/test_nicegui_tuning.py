@@ -1,8 +1,11 @@
-"""The memoised `expects_arguments` answers exactly as NiceGUI's own does."""
+"""The memoised `expects_arguments` answers exactly as NiceGUI's own does, and the NiceGUI
+internals the tuning replaces are still the ones it was written against."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
 from typing import Any
 
 from nicegui import helpers
@@ -55,3 +58,65 @@ def test_apply_installs_it_where_nicegui_looks() -> None:
     nicegui_tuning.apply()
     assert helpers.expects_arguments is nicegui_tuning.expects_arguments
     assert functions.expects_arguments is nicegui_tuning.expects_arguments
+
+
+# ---------------------------------------------------------------- the pinned NiceGUI
+
+# sha256 of `inspect.getsource` of each NiceGUI original that components/nicegui_tuning.py
+# replaces, as in the version it was written for.
+ORIGINALS = {
+    'nicegui.helpers.functions.expects_arguments': (
+        '949f5c62f38af7c964f3cc8d8946c3d4c85929792c4a7d6ae579c228a14cbcb8'
+    ),
+    'nicegui.middlewares.RedirectWithPrefixMiddleware': (
+        'f71b1b441fd3c63543e9090cee6618d023780f3cbbbe4a332edf679a69bcb4ed'
+    ),
+    'nicegui.middlewares.SetCacheControlMiddleware': (
+        'da37a070f4d5b35695a54388c3874cd3d3eb5bdb1c3f7ba84d15fc165d3a6f9d'
+    ),
+}
+RECHECK = (
+    'components/nicegui_tuning.py replaces NiceGUI internals written for NiceGUI {written}. '
+    'Before moving on: compare each replacement with the new original (same behaviour? still '
+    'needed? does NiceGUI now read X-Forwarded-Prefix anywhere but the request headers?), '
+    'then update WRITTEN_FOR_NICEGUI and ORIGINALS here.'
+)
+
+
+def _originals() -> dict[str, object]:
+    from nicegui import middlewares
+
+    return {
+        'nicegui.helpers.functions.expects_arguments': nicegui_tuning._original,
+        'nicegui.middlewares.RedirectWithPrefixMiddleware': (
+            middlewares.RedirectWithPrefixMiddleware
+        ),
+        'nicegui.middlewares.SetCacheControlMiddleware': middlewares.SetCacheControlMiddleware,
+    }
+
+
+def test_the_installed_nicegui_is_the_one_the_tuning_was_written_for() -> None:
+    from nicegui.version import __version__
+
+    message = RECHECK.format(written=nicegui_tuning.WRITTEN_FOR_NICEGUI)
+    assert __version__ == nicegui_tuning.WRITTEN_FOR_NICEGUI, f'NiceGUI {__version__}: {message}'
+
+
+def test_the_replaced_originals_are_unchanged() -> None:
+    message = RECHECK.format(written=nicegui_tuning.WRITTEN_FOR_NICEGUI)
+    changed = [
+        name
+        for name, original in _originals().items()
+        if hashlib.sha256(inspect.getsource(original).encode()).hexdigest() != ORIGINALS[name]
+    ]
+    assert changed == [], f'changed: {", ".join(changed)}. {message}'
+
+
+def test_ui_run_still_looks_the_middlewares_up_where_the_tuning_swaps_them() -> None:
+    """The swap works because `ui.run` reads these module globals when it runs."""
+    from nicegui import ui_run
+
+    names = ui_run.run.__code__.co_names
+    assert {'RedirectWithPrefixMiddleware', 'SetCacheControlMiddleware'} <= set(names), (
+        RECHECK.format(written=nicegui_tuning.WRITTEN_FOR_NICEGUI)
+    )

@@ -6,20 +6,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.models import Description, Email, Password, Title, UserRead
+from app.models import Description, Email, Password, StorableText, Title, UserRead
 
 
 class Strict(BaseModel):
+    """A request body. Every text field refuses NUL and lone surrogates (tests/api/
+    test_input_hygiene.py walks them all): PostgreSQL cannot take them and answers with a 500."""
+
     model_config = ConfigDict(extra='forbid')
 
 
 class LoginRequest(Strict):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    email: StorableText = Field(max_length=320)
+    password: StorableText = Field(max_length=1024)  # never judged: an old password is as it is
 
 
 class RefreshRequest(Strict):
-    refresh_token: str = Field(max_length=300)
+    refresh_token: StorableText = Field(max_length=300)
 
 
 class TokenResponse(BaseModel):

@@ -64,7 +64,7 @@ def test_register_validation_names_the_field(
 
 def test_password_of_exactly_eight_is_accepted(client: TestClient) -> None:
     response = client.post(
-        '/api/auth/register', json={'email': 'e@example.com', 'password': '12345678'}
+        '/api/auth/register', json={'email': 'e@example.com', 'password': '8charsOK'}
     )
     assert response.status_code == 201
 
