@@ -304,3 +304,30 @@ async def test_the_sign_in_page_still_opens_during_an_outage(
     monkeypatch.setattr(auth, 'validate_browser_session', _failing(Unavailable()))
     await user.open('/login?prepared=1')
     await user.should_see('Welcome back')
+
+
+async def test_completing_or_ending_a_sign_in_during_an_outage_says_so(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = make_user(email='me@example.com')
+    await user.open('/login')
+    nonce = _cookie(user, NONCE_COOKIE)
+    with session_scope() as s:
+        ticket = auth.start_session(s, user=person, kind='browser', nonce=nonce or '')
+    real_activate = auth.activate_browser_session
+    monkeypatch.setattr(auth, 'activate_browser_session', _failing(Unavailable()))
+    response = await user.http_client.get(
+        f'/auth/complete?ticket={ticket.token}', follow_redirects=False
+    )
+    assert response.headers['location'] == '/login?reason=unavailable'
+    await user.open('/login?reason=unavailable')
+    await user.should_see('Tasklight cannot reach its database right now.')
+
+    monkeypatch.setattr(auth, 'activate_browser_session', real_activate)
+    await _signed_in(user)
+    monkeypatch.setattr(auth, 'end_browser_session', _failing(Unavailable()))
+    response = await user.http_client.post(
+        '/auth/signout', headers={'Origin': 'http://test'}, follow_redirects=False
+    )
+    assert response.headers['location'] == '/login?reason=unavailable'
+    assert _cookie(user, SESSION_COOKIE) is not None  # still signed in, and not told otherwise
