@@ -16,7 +16,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from nicegui import app, ui
 
 from app.config import get_settings
-from app.errors import AppError, AuthFailed, InvalidInput, NotAuthenticated, RateLimited
+from app.errors import (
+    AppError,
+    AuthFailed,
+    InvalidInput,
+    NotAuthenticated,
+    RateLimited,
+    Unavailable,
+)
 from app.models import PASSWORD_MIN, IssuedSession
 from app.security import new_nonce, same_origin, sign_device
 from components.frame import auth_card, banner, email_input, error_banner, switch_link
@@ -33,14 +40,10 @@ from services import auth, uow
 
 REASONS = {
     'expired': ('Your session has ended. Please sign in again.', 'info'),
-    'idle': ('You were signed out after a period of inactivity.', 'info'),
+    'idle': (auth.SessionIdle.default_message, 'info'),
     'signed-out': ('You have been signed out.', 'success'),
     'ticket': ('That sign-in took too long. Please sign in again.', 'error'),
-    'cookies': ('Allow cookies for this site to sign in.', 'error'),
-    'unavailable': (
-        'Tasklight cannot reach its database right now. Try again in a moment.',
-        'error',
-    ),
+    'unavailable': (Unavailable.default_message, 'error'),
 }
 NONCE_SECONDS = 60 * 60  # how long a sign-in form may stay open before it needs a reload
 NONCE_MAX = 64
