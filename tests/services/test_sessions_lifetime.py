@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from app import db
 from app.db import session_scope
 from app.errors import NotAuthenticated
 from app.models import AuthSession, UserRead, utcnow
 from services import auth
 from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture(autouse=True)
+def _close_pooled_connections() -> Iterator[None]:
+    """Parallel threads leave several pooled SQLite connections behind; one of them later
+    reports a stale schema to tests that migrate the shared database (tests/test_migrations)."""
+    yield
+    db.get_engine().dispose()
 
 
 def _age(session_id: uuid.UUID, **shifts: timedelta) -> None:

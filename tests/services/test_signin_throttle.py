@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from app import db
 from app.db import session_scope
 from app.errors import AuthFailed, InvalidInput, RateLimited
 from app.security import sign_device
@@ -18,6 +19,14 @@ from services.throttle import Throttle, set_throttle
 from tests.factories import PASSWORD, make_user
 
 WRONG = 'not the password'
+
+
+@pytest.fixture(autouse=True)
+def _close_pooled_connections() -> Iterator[None]:
+    """Parallel threads leave several pooled SQLite connections behind; one of them later
+    reports a stale schema to tests that migrate the shared database (tests/test_migrations)."""
+    yield
+    db.get_engine().dispose()
 
 
 @pytest.fixture
