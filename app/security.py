@@ -106,7 +106,8 @@ def compose_token(session_id: uuid.UUID, secret: str) -> str:
 def split_token(token: str) -> tuple[uuid.UUID, str] | None:
     """The session id and secret of a `sid.secret` token, or None if it is not one."""
     sid, sep, secret = token.partition('.')
-    if not sep or not secret or len(sid) != 32 or len(token) > 200:
+    # Ours are ASCII; anything else (a lone surrogate) could not even be hashed.
+    if not sep or not secret or len(sid) != 32 or len(token) > 200 or not token.isascii():
         return None
     try:
         return uuid.UUID(hex=sid), secret

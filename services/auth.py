@@ -170,7 +170,10 @@ def change_password(
     user = session.get(User, actor_id)
     if user is None:
         raise NotAuthenticated()
-    ok, _ = verify_password(current_password[:PASSWORD_MAX], user.password_hash)
+    ok = (
+        _storable(current_password)
+        and verify_password(current_password[:PASSWORD_MAX], user.password_hash)[0]
+    )
     if not ok:
         raise InvalidInput('Current password is incorrect.', field='current_password')
     try:

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from app import db
 from app.db import session_scope
-from app.errors import NotAuthenticated
+from app.errors import InvalidInput, NotAuthenticated
 from app.models import AuthSession, UserRead, utcnow
 from services import auth
 from tests.factories import PASSWORD, make_user
@@ -200,3 +200,25 @@ def test_ending_a_browser_session_by_its_cookie() -> None:
     assert _row(cookie.info.session_id).revoked_at is not None
     with session_scope() as s:
         assert s.exec(select(AuthSession).where(AuthSession.revoked_at == None)).all() == []  # noqa: E711
+
+
+@pytest.mark.parametrize('secret', ['\ud800', 'caf\u00e9', '\x00'])
+def test_tokens_with_odd_text_are_simply_invalid(secret: str) -> None:
+    issued = _api(make_user())
+    token = f'{issued.info.session_id.hex}.{secret}'
+    with pytest.raises(NotAuthenticated):
+        _refresh(token)
+    with pytest.raises(NotAuthenticated):
+        _activate(token, 'n')
+    with pytest.raises(NotAuthenticated), session_scope() as s:
+        auth.validate_browser_session(s, token=token)
+
+
+@pytest.mark.parametrize('current', ['\ud800 not it', 'nul\x00 not it'])
+def test_changing_password_with_odd_current_text_is_a_field_error(current: str) -> None:
+    person = make_user()
+    with pytest.raises(InvalidInput) as caught, session_scope() as s:
+        auth.change_password(
+            s, actor_id=person.id, current_password=current, new_password='brand new pw'
+        )
+    assert caught.value.field == 'current_password'
