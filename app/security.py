@@ -10,7 +10,9 @@ import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
+from itsdangerous import BadData, URLSafeTimedSerializer
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
@@ -62,6 +64,41 @@ def secrets_match(secret: str, expected_hash: str) -> bool:
     return hmac.compare_digest(hash_secret(secret), expected_hash)
 
 
+def hash_ticket(secret: str, nonce: str) -> str:
+    """A sign-in ticket's hash covers the nonce of the browser that asked for it, so the ticket
+    alone (a leaked link) cannot sign another browser in."""
+    return hash_secret(f'{secret}.{nonce}' if nonce else secret)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+# ---------------------------------------------------------------- trusted devices
+
+_DEVICE_SALT = 'tasklight-device'
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().signing_key, salt=_DEVICE_SALT)
+
+
+def sign_device(user_id: uuid.UUID) -> str:
+    """A signed note that `user_id` signed in on this browser (kept in an HttpOnly cookie)."""
+    return str(_device_serializer().dumps({'u': user_id.hex, 'd': secrets.token_urlsafe(8)}))
+
+
+def device_user(token: str | None) -> uuid.UUID | None:
+    """The account our device cookie vouches for, if it is younger than DEVICE_TRUST_DAYS."""
+    if not token or len(token) > 512:
+        return None
+    try:
+        data = _device_serializer().loads(token, max_age=get_settings().device_trust_days * 86_400)
+        return uuid.UUID(hex=str(data['u']))
+    except (BadData, ValueError, TypeError, KeyError):
+        return None
+
+
 def compose_token(session_id: uuid.UUID, secret: str) -> str:
     return f'{session_id.hex}.{secret}'
 
@@ -69,7 +106,8 @@ def compose_token(session_id: uuid.UUID, secret: str) -> str:
 def split_token(token: str) -> tuple[uuid.UUID, str] | None:
     """The session id and secret of a `sid.secret` token, or None if it is not one."""
     sid, sep, secret = token.partition('.')
-    if not sep or not secret or len(sid) != 32 or len(token) > 200:
+    # Ours are ASCII; anything else (a lone surrogate) could not even be hashed.
+    if not sep or not secret or len(sid) != 32 or len(token) > 200 or not token.isascii():
         return None
     try:
         return uuid.UUID(hex=sid), secret
@@ -124,3 +162,19 @@ def decode_access_token(token: str) -> AccessClaims | None:
         )
     except (JoseError, ValueError, TypeError, KeyError):
         return None
+
+
+# ---------------------------------------------------------------- same-origin requests
+
+
+def same_origin(*, origin: str | None, fetch_site: str | None, host: str | None) -> bool:
+    """Whether a state-changing browser request comes from our own pages.
+
+    Browsers send `Sec-Fetch-Site` (and `Origin`) on every POST; a request with neither is not
+    from a browser form or script of ours, so it is refused rather than trusted.
+    """
+    if fetch_site is not None:
+        return fetch_site == 'same-origin'
+    if origin is None or origin == 'null' or host is None:
+        return False
+    return urlsplit(origin).netloc.lower() == host.lower()

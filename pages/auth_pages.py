@@ -1,8 +1,10 @@
 """Sign-up, sign-in and sign-out for browsers.
 
-A successful sign-in over the websocket yields a one-time ticket; `/auth/complete` trades it
-for a fresh HttpOnly cookie. Every sign-in therefore starts a new server-side session with a new
-id, and the cookie never holds anything but that opaque token.
+Before the form is shown, `/auth/begin` gives the browser a nonce cookie. A successful sign-in
+over the websocket yields a one-time ticket bound to that nonce; `/auth/complete` trades it, only
+beside the same nonce, for a fresh HttpOnly cookie of a new server-side session (new id), so a
+ticket link opened in another browser signs nobody in. The cookie never holds anything but that
+opaque token. Sign-out is a same-origin POST, or the dashboard ending the session itself.
 """
 
 from __future__ import annotations
@@ -10,37 +12,89 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from nicegui import app, ui
 
 from app.config import get_settings
-from app.errors import AppError, AuthFailed, InvalidInput, NotAuthenticated, RateLimited
+from app.errors import (
+    AppError,
+    AuthFailed,
+    InvalidInput,
+    NotAuthenticated,
+    RateLimited,
+    Unavailable,
+)
 from app.models import PASSWORD_MIN, IssuedSession
+from app.security import new_nonce, same_origin, sign_device
 from components.frame import auth_card, banner, email_input, error_banner, switch_link
-from pages.common import COOKIE, call, client_address, safe_next, signed_in
+from pages.common import (
+    COOKIE,
+    DEVICE_COOKIE,
+    NONCE_COOKIE,
+    call,
+    client_address,
+    safe_next,
+    signed_in,
+)
 from services import auth, uow
 
 REASONS = {
     'expired': ('Your session has ended. Please sign in again.', 'info'),
+    'idle': (auth.SessionIdle.default_message, 'info'),
     'signed-out': ('You have been signed out.', 'success'),
     'ticket': ('That sign-in took too long. Please sign in again.', 'error'),
+    'unavailable': (Unavailable.default_message, 'error'),
 }
+NONCE_SECONDS = 60 * 60  # how long a sign-in form may stay open before it needs a reload
+NONCE_MAX = 64
+PREPARED = 'prepared'  # query flag: /auth/begin has run, do not send the browser there again
+COOKIES_OFF = 'Allow cookies for this site to sign in.'
 
 
 def _finish(issued: IssuedSession, next_path: str) -> None:
     ui.navigate.to(f'/auth/complete?ticket={quote(issued.token)}&next={quote(next_path)}')
 
 
-def _rate_limited_message(error: RateLimited) -> str:
-    return f'Too many attempts. Try again in {error.retry_after} seconds.'
+def _message(error: AppError) -> str:
+    if isinstance(error, RateLimited):
+        return f'Too many attempts. Try again in {error.retry_after} seconds.'
+    return error.message
+
+
+def _nonce(request: Request) -> str:
+    nonce = request.cookies.get(NONCE_COOKIE, '')
+    return nonce if 0 < len(nonce) <= NONCE_MAX else ''
+
+
+def _detour(request: Request) -> RedirectResponse | None:
+    """For a browser that is not signed in: once through /auth/begin when it has no nonce yet
+    or still carries a session cookie (a dead one, since it is not signed in)."""
+    if PREPARED in request.query_params:
+        return None
+    if request.cookies.get(COOKIE) is None and _nonce(request):
+        return None
+    here = request.url.path + (f'?{request.url.query}' if request.url.query else '')
+    return RedirectResponse(f'/auth/begin?then={quote(here)}', status_code=303)
+
+
+async def _signed_in(request: Request) -> bool:
+    try:
+        return await signed_in(request) is not None
+    except AppError:
+        return False  # the database is down: show the form, which says so when it is used
 
 
 @ui.page('/login', title='Sign in · Tasklight')
 async def login_page(request: Request) -> RedirectResponse | None:
     next_path = safe_next(request.query_params.get('next'))
-    if await signed_in(request):
+    if await _signed_in(request):
         return RedirectResponse(next_path, status_code=303)
+    detour = _detour(request)
+    if detour is not None:
+        return detour
     address = client_address(request)
+    nonce = _nonce(request)
+    device = request.cookies.get(DEVICE_COOKIE)
 
     with auth_card('Sign in', 'Welcome back. Your tasks are waiting.'):
         reason = REASONS.get(request.query_params.get('reason', ''))
@@ -65,6 +119,9 @@ async def login_page(request: Request) -> RedirectResponse | None:
         if not (email.value or '').strip() or not password.value:
             fail('Enter your email and password.')
             return
+        if not nonce:
+            fail(COOKIES_OFF)
+            return
         button.disable()
         try:
             issued = await call(
@@ -73,13 +130,15 @@ async def login_page(request: Request) -> RedirectResponse | None:
                 password=password.value,
                 kind='browser',
                 address=address,
+                device=device,
+                nonce=nonce,
             )
-        except RateLimited as caught:
-            fail(_rate_limited_message(caught))
-            return
         except AuthFailed as caught:
             fail(caught.message.rstrip('.'))
             password.value = ''
+            return
+        except AppError as caught:  # rate limit, database outage: what was typed stays
+            fail(_message(caught))
             return
         finally:
             button.enable()
@@ -93,9 +152,13 @@ async def login_page(request: Request) -> RedirectResponse | None:
 
 @ui.page('/signup', title='Create account · Tasklight')
 async def signup_page(request: Request) -> RedirectResponse | None:
-    if await signed_in(request):
+    if await _signed_in(request):
         return RedirectResponse('/tasks', status_code=303)
+    detour = _detour(request)
+    if detour is not None:
+        return detour
     address = client_address(request)
+    nonce = _nonce(request)
 
     with auth_card('Create your account', 'Free, private, and yours alone.'):
         error = error_banner()
@@ -137,12 +200,16 @@ async def signup_page(request: Request) -> RedirectResponse | None:
         email.error = None
         if not (password.validate() and confirm.validate()):
             return
+        if not nonce:
+            error.text = COOKIES_OFF
+            error.set_visibility(True)
+            return
         button.disable()
         try:
             user = await call(
                 auth.register, email=email.value or '', password=password.value, address=address
             )
-            issued = await call(auth.start_session, user=user, kind='browser')
+            issued = await call(auth.start_session, user=user, kind='browser', nonce=nonce)
         except InvalidInput as caught:
             target = fields.get(caught.field or '')
             if target is not None:
@@ -151,10 +218,8 @@ async def signup_page(request: Request) -> RedirectResponse | None:
                 error.text = caught.message
                 error.set_visibility(True)
             return
-        except AppError as caught:
-            error.text = (
-                _rate_limited_message(caught) if isinstance(caught, RateLimited) else caught.message
-            )
+        except AppError as caught:  # rate limit, database outage: what was typed stays
+            error.text = _message(caught)
             error.set_visibility(True)
             return
         finally:
@@ -167,31 +232,90 @@ async def signup_page(request: Request) -> RedirectResponse | None:
     return None
 
 
-@app.get('/auth/complete', include_in_schema=False)
-def complete_sign_in(request: Request, ticket: str = '', next: str = '/tasks') -> RedirectResponse:
-    try:
-        issued = uow.call(auth.activate_browser_session, ticket=ticket)
-    except NotAuthenticated:
-        return RedirectResponse('/login?reason=ticket', status_code=303)
-    response = RedirectResponse(safe_next(next), status_code=303)
+def _cookie(response: Response, request: Request, name: str, value: str, seconds: int) -> None:
     response.set_cookie(
-        COOKIE,
-        issued.token,
-        max_age=get_settings().browser_session_days * 86_400,
+        name,
+        value,
+        max_age=seconds,
         path='/',
         httponly=True,
         samesite='lax',
         secure=request.url.scheme == 'https',
     )
+
+
+@app.get('/auth/begin', include_in_schema=False)
+def begin_sign_in(request: Request, then: str = '/login') -> RedirectResponse:
+    """Ready this browser for the sign-in form: a nonce cookie, and no dead session cookie.
+
+    Harmless when another site links here: it never drops a cookie whose session lives."""
+    if not then.startswith(('/login', '/signup')) or '\\' in then:
+        then = '/login'
+    separator = '&' if '?' in then else '?'
+    response = RedirectResponse(f'{then}{separator}{PREPARED}=1', status_code=303)
+    if not _nonce(request):
+        _cookie(response, request, NONCE_COOKIE, new_nonce(), NONCE_SECONDS)
+    token = request.cookies.get(COOKIE)
+    if token:
+        try:
+            uow.call(auth.validate_browser_session, token=token)
+        except NotAuthenticated:
+            response.delete_cookie(COOKIE, path='/')
+        except AppError:
+            pass  # cannot tell now (database down): keep it
+    return response
+
+
+@app.get('/auth/complete', include_in_schema=False)
+def complete_sign_in(request: Request, ticket: str = '', next: str = '/tasks') -> RedirectResponse:
+    """Trade a sign-in ticket for the session cookie, only in the browser that signed in."""
+    nonce = _nonce(request)
+    if not nonce:
+        return RedirectResponse('/login?reason=ticket', status_code=303)
+    try:
+        issued = uow.call(auth.activate_browser_session, ticket=ticket, nonce=nonce)
+    except NotAuthenticated:
+        return RedirectResponse('/login?reason=ticket', status_code=303)
+    except AppError:
+        return RedirectResponse('/login?reason=unavailable', status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    settings = get_settings()
+    _cookie(response, request, COOKIE, issued.token, settings.browser_session_days * 86_400)
+    _cookie(
+        response,
+        request,
+        DEVICE_COOKIE,
+        sign_device(issued.info.user.id),
+        settings.device_trust_days * 86_400,
+    )
+    response.delete_cookie(NONCE_COOKIE, path='/')  # one sign-in per nonce
+    return response
+
+
+@app.post('/auth/signout', include_in_schema=False)
+def sign_out(request: Request) -> Response:
+    """End this browser's session and forget its cookie; only for our own pages' requests."""
+    if not same_origin(
+        origin=request.headers.get('origin'),
+        fetch_site=request.headers.get('sec-fetch-site'),
+        host=request.headers.get('host'),
+    ):
+        return JSONResponse({'detail': 'Cross-origin sign-out refused.'}, status_code=403)
+    token = request.cookies.get(COOKIE)
+    if token:
+        try:
+            uow.call(auth.end_browser_session, token=token)
+        except AppError:
+            return RedirectResponse('/login?reason=unavailable', status_code=303)
+    response = RedirectResponse('/login?reason=signed-out', status_code=303)
+    response.delete_cookie(COOKIE, path='/')
     return response
 
 
 @app.get('/auth/signout', include_in_schema=False)
-def finish_sign_out() -> RedirectResponse:
-    """Forget the cookie. The session itself was ended server-side by the Sign out button."""
-    response = RedirectResponse('/login?reason=signed-out', status_code=303)
-    response.delete_cookie(COOKIE, path='/')
-    return response
+def sign_out_link() -> RedirectResponse:
+    """A plain link (from any site) signs nobody out: sign-out is a same-origin POST."""
+    return RedirectResponse('/login', status_code=303)
 
 
 @app.get('/', include_in_schema=False)

@@ -16,6 +16,10 @@ from app.models import SessionInfo
 from services import auth, uow
 
 COOKIE = SESSION_COOKIE
+# Set by the sign-in pages before the form is shown; a sign-in ticket only works beside it.
+NONCE_COOKIE = 'tasklight_signin'
+# Signed note that an account signed in on this browser: it may still sign in under attack.
+DEVICE_COOKIE = 'tasklight_device'
 R = TypeVar('R')
 
 
@@ -34,8 +38,19 @@ async def session_of(token: str | None) -> SessionInfo | None:
 
 
 async def signed_in(request: Request) -> SessionInfo | None:
-    """Who is signed in on this browser, decided on the server from the opaque cookie."""
-    return await session_of(request.cookies.get(COOKIE))
+    """Who is signed in on this browser, decided on the server from the opaque cookie.
+
+    Why a session ended is kept on the request, so `to_login` can say so."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        return await call(auth.validate_browser_session, token=token)
+    except auth.SessionIdle:
+        request.state.session_end = 'idle'
+    except NotAuthenticated:
+        request.state.session_end = 'expired'
+    return None
 
 
 def safe_next(target: str | None) -> str:
@@ -46,8 +61,11 @@ def safe_next(target: str | None) -> str:
 
 
 def to_login(request: Request) -> RedirectResponse:
-    """Back to sign-in; 'expired' when this browser had a session that is no longer valid."""
-    reason = '&reason=expired' if request.cookies.get(COOKIE) else ''
+    """Back to sign-in, saying why when this browser had a session that is no longer valid."""
+    ended = getattr(request.state, 'session_end', None)
+    if ended is None and request.cookies.get(COOKIE):
+        ended = 'expired'
+    reason = f'&reason={ended}' if ended else ''
     target = quote(request.url.path, safe='/')
     response = RedirectResponse(f'/login?next={target}{reason}', status_code=303)
     response.delete_cookie(COOKIE, path='/')
@@ -63,10 +81,11 @@ def show_error(error: AppError) -> None:
 
 
 def sign_out_browser() -> None:
-    """Leave after Sign out: the browser forgets its cookie and lands on the sign-in page."""
-    ui.navigate.to('/auth/signout')
+    """Leave after Sign out. The caller has already ended the session on the server, so the
+    sign-in page finds the cookie dead and drops it: no cross-site-callable GET ends anything."""
+    ui.navigate.to('/login?reason=signed-out')
 
 
 def leave_ended_session() -> None:
     """This sign-in was ended elsewhere (another tab, a password change): go to sign-in now."""
-    ui.navigate.to('/auth/signout')
+    ui.navigate.to('/login?reason=signed-out')

@@ -179,7 +179,11 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         await reload()
 
     async def sign_out() -> None:
-        await call(auth.revoke_session, actor_id=user_id, session_id=info.session_id)
+        try:
+            await call(auth.revoke_session, actor_id=user_id, session_id=info.session_id)
+        except AppError as error:  # still signed in: say why instead of pretending otherwise
+            show_error(error)
+            return
         sign_out_browser()
 
     @ui.refreshable

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import timedelta
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Literal, NoReturn
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import db
 from app.config import get_settings
@@ -32,8 +32,10 @@ from app.security import (
     compose_token,
     create_access_token,
     decode_access_token,
+    device_user,
     hash_password,
     hash_secret,
+    hash_ticket,
     new_secret,
     secrets_match,
     split_token,
@@ -43,16 +45,39 @@ from services.events import mark_session_ended
 from services.throttle import get_throttle
 
 SessionKind = Literal['api', 'browser']
+TICKET_EXPIRED = 'The sign-in link has expired. Please sign in again.'
+REFRESH_INVALID = 'Invalid or expired refresh token.'
+REFRESH_IDLE = 'The session ended after a period of inactivity. Please sign in again.'
 BROWSER_TICKET_SECONDS = 60
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
 _new_password = TypeAdapter(PasswordText)
+
+
+class SessionIdle(NotAuthenticated):
+    """The session went unused for longer than SESSION_IDLE_MINUTES (ASVS 7.3.1)."""
+
+    default_message = 'You were signed out after a period of inactivity.'
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _storable(value: str) -> bool:
+    """No NUL and no lone surrogate: text every database (and argon2) accepts."""
+    if '\x00' in value:
+        return False
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _validate_credentials(email: str, password: str) -> Credentials:
+    if not _storable(email):
+        reason = 'Must not contain NUL characters or invalid Unicode.'
+        raise InvalidInput(f'Email: {reason}', field='email', reason=reason)
     try:
         return Credentials(email=email, password=password)
     except ValidationError as error:
@@ -81,7 +106,13 @@ def register(session: Session, *, email: str, password: str, address: str = 'loc
 
 def authenticate(session: Session, *, email: str, password: str) -> UserRead:
     """The user with this email and password; one AuthFailed, in similar time, for any miss."""
+    if not (_storable(email) and _storable(password)):
+        raise AuthFailed()  # no account can have it: stored emails and passwords are clean text
     user = session.exec(select(User).where(User.email == normalize_email(email))).first()
+    return _check_password(session, user, password)
+
+
+def _check_password(session: Session, user: User | None, password: str) -> UserRead:
     if len(password) > PASSWORD_MAX:
         verify_password('', None)
         raise AuthFailed()
@@ -95,18 +126,29 @@ def authenticate(session: Session, *, email: str, password: str) -> UserRead:
 
 
 def sign_in(
-    session: Session, *, email: str, password: str, kind: SessionKind, address: str = 'local'
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    kind: SessionKind,
+    address: str = 'local',
+    device: str | None = None,
+    nonce: str = '',
 ) -> IssuedSession:
-    """Check the password under the failed-sign-in limits and open a new session on success."""
-    throttle = get_throttle()
+    """Spend the attempt from the sign-in budgets first (per email unless `device` is this
+    account's trusted-browser cookie, per address, server-wide), then check the password and
+    open a new session; a browser's ticket is bound to `nonce`."""
+    if not (_storable(email) and _storable(password)):
+        raise AuthFailed()  # never a database error: no account can have such an email
     key = normalize_email(email)[:320]
-    throttle.check_login(email=key, address=address)
-    try:
-        user = authenticate(session, email=email, password=password)
-    except AuthFailed:
-        throttle.record_failed_login(email=key, address=address)
-        raise
-    return start_session(session, user=user, kind=kind)
+    user = session.exec(select(User).where(User.email == key)).first()
+    trusted = user is not None and device_user(device) == user.id
+    throttle = get_throttle()
+    throttle.reserve_password_check(email=None if trusted else key, address=address)
+    checked = _check_password(session, user, password)
+    if not trusted:
+        throttle.forgive(email=key)
+    return start_session(session, user=checked, kind=kind, nonce=nonce)
 
 
 def get_user(session: Session, *, user_id: uuid.UUID) -> UserRead:
@@ -128,7 +170,10 @@ def change_password(
     user = session.get(User, actor_id)
     if user is None:
         raise NotAuthenticated()
-    ok, _ = verify_password(current_password[:PASSWORD_MAX], user.password_hash)
+    ok = (
+        _storable(current_password)
+        and verify_password(current_password[:PASSWORD_MAX], user.password_hash)[0]
+    )
     if not ok:
         raise InvalidInput('Current password is incorrect.', field='current_password')
     try:
@@ -151,20 +196,27 @@ def _info(row: AuthSession, user: UserRead) -> SessionInfo:
     return SessionInfo(session_id=row.id, user=user, expires_at=row.expires_at)
 
 
-def start_session(session: Session, *, user: UserRead, kind: SessionKind) -> IssuedSession:
+def start_session(
+    session: Session, *, user: UserRead, kind: SessionKind, nonce: str = ''
+) -> IssuedSession:
     """A new server-side session. A browser session starts pending: its token is a one-time
-    ticket, exchanged within a minute for the cookie by `activate_browser_session`."""
+    ticket, bound to the asking browser's `nonce` and exchanged within a minute for the cookie
+    by `activate_browser_session`. An API session's family lives at most API_SESSION_MAX_DAYS."""
     settings = get_settings()
     now = utcnow()
+    secret = new_secret()
     if kind == 'browser':
         expires_at = now + timedelta(seconds=BROWSER_TICKET_SECONDS)
+        secret_hash = hash_ticket(secret, nonce)
     else:
-        expires_at = now + timedelta(days=settings.refresh_token_days)
-    secret = new_secret()
+        expires_at = now + timedelta(
+            days=min(settings.refresh_token_days, settings.api_session_max_days)
+        )
+        secret_hash = hash_secret(secret)
     row = AuthSession(
         user_id=user.id,
         kind=kind,
-        secret_hash=hash_secret(secret),
+        secret_hash=secret_hash,
         pending=kind == 'browser',
         created_at=now,
         expires_at=expires_at,
@@ -173,6 +225,10 @@ def start_session(session: Session, *, user: UserRead, kind: SessionKind) -> Iss
     session.add(row)
     session.flush()
     return IssuedSession(token=compose_token(row.id, secret), info=_info(row, user))
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=get_settings().session_idle_minutes)
 
 
 def _load(session: Session, token: str, kind: SessionKind) -> tuple[AuthSession, str] | None:
@@ -186,58 +242,136 @@ def _load(session: Session, token: str, kind: SessionKind) -> tuple[AuthSession,
     return row, secret
 
 
-def _rotate(session: Session, row: AuthSession, lifetime: timedelta) -> IssuedSession:
-    secret = new_secret()
+def activate_browser_session(session: Session, *, ticket: str, nonce: str = '') -> IssuedSession:
+    """Exchange a fresh sign-in ticket, once and only from the browser whose `nonce` it was
+    bound to, for a cookie token of a new session (the ticket's id never becomes a session id)."""
+    parts = split_token(ticket)
+    if parts is None:
+        raise NotAuthenticated(TICKET_EXPIRED)
+    ticket_id, secret = parts
     now = utcnow()
-    row.secret_hash = hash_secret(secret)
-    row.pending = False
-    row.expires_at = now + lifetime
-    row.last_seen_at = now
+    # One statement finds and consumes the ticket: two exchanges at once cannot both succeed.
+    used = session.execute(
+        delete(AuthSession)
+        .where(
+            col(AuthSession.id) == ticket_id,
+            col(AuthSession.kind) == 'browser',
+            col(AuthSession.pending).is_(True),
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.expires_at) > now,
+            col(AuthSession.secret_hash) == hash_ticket(secret, nonce),
+        )
+        .returning(col(AuthSession.user_id))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if used is None:
+        raise NotAuthenticated(TICKET_EXPIRED)
+    user = get_user(session, user_id=used[0])
+    cookie_secret = new_secret()
+    row = AuthSession(
+        user_id=user.id,
+        kind='browser',
+        secret_hash=hash_secret(cookie_secret),
+        pending=False,
+        created_at=now,
+        expires_at=now + timedelta(days=get_settings().browser_session_days),
+        last_seen_at=now,
+    )
     session.add(row)
     session.flush()
-    user = get_user(session, user_id=row.user_id)
-    return IssuedSession(token=compose_token(row.id, secret), info=_info(row, user))
-
-
-def activate_browser_session(session: Session, *, ticket: str) -> IssuedSession:
-    """Exchange a fresh sign-in ticket, once, for a long-lived browser cookie token."""
-    loaded = _load(session, ticket, 'browser')
-    if (
-        loaded is None
-        or not loaded[0].pending
-        or not secrets_match(loaded[1], loaded[0].secret_hash)
-    ):
-        raise NotAuthenticated('The sign-in link has expired. Please sign in again.')
-    lifetime = timedelta(days=get_settings().browser_session_days)
-    return _rotate(session, loaded[0], lifetime)
+    return IssuedSession(token=compose_token(row.id, cookie_secret), info=_info(row, user))
 
 
 def validate_browser_session(session: Session, *, token: str) -> SessionInfo:
-    """The signed-in browser behind a cookie token; NotAuthenticated if ended, expired or forged."""
+    """The signed-in browser behind a cookie token; NotAuthenticated if ended, expired or forged,
+    SessionIdle if unused for longer than SESSION_IDLE_MINUTES."""
     loaded = _load(session, token, 'browser')
     if loaded is None or loaded[0].pending or not secrets_match(loaded[1], loaded[0].secret_hash):
         raise NotAuthenticated()
     row = loaded[0]
     now = utcnow()
+    if now - row.last_seen_at > _idle_limit():
+        raise SessionIdle()
     if now - row.last_seen_at > LAST_SEEN_GRANULARITY:
         row.last_seen_at = now
         session.add(row)
     return _info(row, get_user(session, user_id=row.user_id))
 
 
+def end_browser_session(session: Session, *, token: str) -> None:
+    """Sign-out by cookie: end the session the token proves; a forged or dead token ends nothing."""
+    loaded = _load(session, token, 'browser')
+    if loaded is None or loaded[0].pending or not secrets_match(loaded[1], loaded[0].secret_hash):
+        return
+    _revoke_where(session, col(AuthSession.id) == loaded[0].id)
+
+
 def refresh(session: Session, *, refresh_token: str) -> IssuedSession:
-    """Rotate an API session's refresh token; presenting a used one ends the whole session."""
-    loaded = _load(session, refresh_token, 'api')
-    if loaded is None:
-        raise NotAuthenticated('Invalid or expired refresh token.')
-    row, secret = loaded
-    if not secrets_match(secret, row.secret_hash):
-        # An older token of this chain came back: it was copied. End the session for everyone,
-        # and commit now: the error raised next would otherwise roll the revocation back.
-        _revoke_where(session, AuthSession.id == row.id)
-        session.commit()
-        raise NotAuthenticated('Invalid or expired refresh token.')
-    return _rotate(session, row, timedelta(days=get_settings().refresh_token_days))
+    """Rotate an API session's refresh token, atomically: of two uses of one token (a copy, or
+    two at once) only one wins and the other ends the whole session. The family ends
+    API_SESSION_MAX_DAYS after sign-in, or after SESSION_IDLE_MINUTES without a refresh or use."""
+    parts = split_token(refresh_token)
+    if parts is None:
+        raise NotAuthenticated(REFRESH_INVALID)
+    session_id, secret = parts
+    settings = get_settings()
+    now = utcnow()
+    new = new_secret()
+    # The conditional UPDATE comes first: it takes the row's write lock, so a parallel refresh of
+    # the same token waits here and then finds the old hash gone (zero rows: treated as reuse).
+    rotated = session.execute(
+        update(AuthSession)
+        .where(
+            col(AuthSession.id) == session_id,
+            col(AuthSession.kind) == 'api',
+            col(AuthSession.secret_hash) == hash_secret(secret),
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.expires_at) > now,
+            col(AuthSession.last_seen_at) >= now - _idle_limit(),
+            col(AuthSession.created_at) > now - timedelta(days=settings.api_session_max_days),
+        )
+        .values(secret_hash=hash_secret(new), last_seen_at=now)
+        .returning(col(AuthSession.user_id), col(AuthSession.created_at))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if rotated is None:
+        _refused_refresh(session, session_id, now)
+    user_id, created_at = rotated
+    # Never past the family's absolute end: rotation does not restart the clock (created_at).
+    expires_at = min(
+        now + timedelta(days=settings.refresh_token_days),
+        created_at + timedelta(days=settings.api_session_max_days),
+    )
+    session.execute(
+        update(AuthSession)
+        .where(col(AuthSession.id) == session_id)
+        .values(expires_at=expires_at)
+        .execution_options(synchronize_session=False)
+    )
+    info = SessionInfo(
+        session_id=session_id, user=get_user(session, user_id=user_id), expires_at=expires_at
+    )
+    return IssuedSession(token=compose_token(session_id, new), info=info)
+
+
+def _refused_refresh(session: Session, session_id: uuid.UUID, now: datetime) -> NoReturn:
+    row = session.get(AuthSession, session_id)
+    if (
+        row is None
+        or row.kind != 'api'
+        or row.revoked_at is not None
+        or row.expires_at <= now
+        or now - row.created_at >= timedelta(days=get_settings().api_session_max_days)
+    ):
+        raise NotAuthenticated(REFRESH_INVALID)
+    if now - row.last_seen_at > _idle_limit():
+        raise SessionIdle(REFRESH_IDLE)
+    # The session lives but this token is not its current one: an older token came back (it was
+    # copied) or a parallel refresh won. End the session for everyone, and commit now: the error
+    # raised next would otherwise roll the revocation back.
+    _revoke_where(session, AuthSession.id == session_id)
+    session.commit()
+    raise NotAuthenticated(REFRESH_INVALID)
 
 
 def revoke_session(session: Session, *, actor_id: uuid.UUID, session_id: uuid.UUID) -> None:
@@ -373,6 +507,12 @@ def _live_api_session(session: Session, claims: AccessClaims) -> SessionInfo:
         or row.expires_at <= utcnow()
     ):
         raise NotAuthenticated()
+    now = utcnow()
+    if now - row.last_seen_at > _idle_limit():
+        raise SessionIdle()
+    if now - row.last_seen_at > LAST_SEEN_GRANULARITY:  # use counts as activity, like a refresh
+        row.last_seen_at = now
+        session.add(row)
     return _info(row, get_user(session, user_id=row.user_id))
 
 

@@ -1,4 +1,8 @@
-"""Rate limits for sign-in failures and registrations, shared by the web UI and the API."""
+"""Rate limits on password checks and registrations, shared by the web UI and the API.
+
+Every budget is spent *before* the password is checked (`limits` `hit` is atomic in memory and
+in Redis), so simultaneous guesses cannot all slip under a limit that is only read beforehand.
+"""
 
 from __future__ import annotations
 
@@ -13,37 +17,70 @@ from limits.strategies import MovingWindowRateLimiter
 from app.config import get_settings
 from app.errors import RateLimited
 
+GLOBAL = 'all'
+
 
 class Throttle:
-    """Counts failures only: a person who gets the password right is never slowed down."""
+    """Three budgets for password checks (per email, per client address, for the whole server)
+    and one for registrations per address."""
 
     def __init__(
-        self, *, login: str, login_per_address: str, register: str, redis_url: str | None
+        self,
+        *,
+        login: str,
+        login_per_address: str,
+        register: str,
+        redis_url: str | None,
+        password_hashing: str = '1200/minute',  # noqa: S107 - a rate, not a password
     ) -> None:
         self.storage: Storage = RedisStorage(redis_url) if redis_url else MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self.storage)
         self.login: RateLimitItem = parse(login)
         self.login_per_address: RateLimitItem = parse(login_per_address)
         self.register: RateLimitItem = parse(register)
+        self.password_hashing: RateLimitItem = parse(password_hashing)
 
-    def _check(self, item: RateLimitItem, *keys: str) -> None:
-        if not self._limiter.test(item, *keys):
-            reset_at, _ = self._limiter.get_window_stats(item, *keys)
-            raise RateLimited(retry_after=math.ceil(reset_at - time.time()))
+    def _refuse(self, item: RateLimitItem, *keys: str) -> RateLimited:
+        reset_at, _ = self._limiter.get_window_stats(item, *keys)
+        return RateLimited(retry_after=math.ceil(reset_at - time.time()))
+
+    def _spend(self, item: RateLimitItem, *keys: str) -> None:
+        if not self._limiter.hit(item, *keys):
+            raise self._refuse(item, *keys)
+
+    def reserve_password_check(self, *, email: str | None, address: str) -> None:
+        """Spend one password check from each budget before it runs; RateLimited if one is empty.
+
+        `email` is None for a browser this account trusts (it signed in there before): guessing
+        against the account then cannot lock its owner out, while the address and server-wide
+        budgets still bound how much hashing anyone can cause.
+        """
+        self._spend(self.login_per_address, 'login-address', address)
+        if email is not None:
+            self._spend(self.login, 'login-email', email)
+        self._spend(self.password_hashing, 'password-hashing', GLOBAL)
+
+    def forgive(self, *, email: str) -> None:
+        """The right password was given: that email's earlier attempts no longer count."""
+        self._limiter.clear(self.login, 'login-email', email)
 
     def check_login(self, *, email: str, address: str) -> None:
-        self._check(self.login, 'login-email', email)
-        self._check(self.login_per_address, 'login-address', address)
+        """RateLimited if this email or address has no attempt left; spends nothing."""
+        for item, keys in (
+            (self.login, ('login-email', email)),
+            (self.login_per_address, ('login-address', address)),
+        ):
+            if not self._limiter.test(item, *keys):
+                raise self._refuse(item, *keys)
 
     def record_failed_login(self, *, email: str, address: str) -> None:
+        """Count a failure that was not reserved beforehand (e.g. one found out elsewhere)."""
         self._limiter.hit(self.login, 'login-email', email)
         self._limiter.hit(self.login_per_address, 'login-address', address)
 
     def hit_register(self, *, address: str) -> None:
         """Count a registration attempt from `address`; RateLimited once the budget is spent."""
-        if not self._limiter.hit(self.register, 'register-address', address):
-            reset_at, _ = self._limiter.get_window_stats(self.register, 'register-address', address)
-            raise RateLimited(retry_after=math.ceil(reset_at - time.time()))
+        self._spend(self.register, 'register-address', address)
 
     def reset(self) -> None:
         self.storage.reset()
@@ -63,6 +100,7 @@ def get_throttle() -> Throttle:
                     login=settings.rate_limit_login,
                     login_per_address=settings.rate_limit_login_per_address,
                     register=settings.rate_limit_register,
+                    password_hashing=settings.rate_limit_password_hashing,
                     redis_url=settings.redis_url,
                 )
     return _throttle

@@ -100,7 +100,8 @@ async def _login_body(request: Request) -> LoginRequest:
     else:
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+        # RecursionError: a body of a thousand nested `[` exhausts the parser's stack.
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise RequestValidationError(
                 [
                     {
@@ -114,8 +115,13 @@ async def _login_body(request: Request) -> LoginRequest:
     try:
         return LoginRequest.model_validate(data)
     except ValidationError as error:
+        # Without the rejected input: it may be nested deeper than the encoder can recurse,
+        # and the 422 never echoes what was sent anyway.
         raise RequestValidationError(
-            [{**e, 'loc': ('body', *e['loc'])} for e in error.errors(include_url=False)]
+            [
+                {**e, 'loc': ('body', *e['loc']), 'input': None}
+                for e in error.errors(include_url=False, include_input=False)
+            ]
         ) from None
 
 
@@ -130,8 +136,8 @@ async def _login_body(request: Request) -> LoginRequest:
 async def login(request: Request) -> TokenResponse:
     """Sign in with email and password, as JSON or as the OAuth2 password form.
 
-    Unknown email and wrong password give the same 401. Failed attempts are limited per email
-    and per client address (429 with Retry-After); successful ones never are.
+    Unknown email and wrong password give the same 401. Attempts are limited (429 with
+    Retry-After): failures per email, every password check per client address and server-wide.
     """
     body = await _login_body(request)
     address = client_address(request)

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 PASSWORD = 'correct horse battery'
 _numbers = itertools.count(1)
+TICKET_LINK = re.compile(r'/auth/complete\?ticket=')
 
 
 def sign_up(page: Page) -> str:
@@ -158,3 +159,39 @@ def test_a_change_on_another_instance_appears_live(
     api.patch(f'/api/tasks/{created.json()["id"]}/toggle', headers=headers)
     expect(page.get_by_role('checkbox', name='Made on instance B')).to_be_checked(timeout=2000)
     page.context.close()
+
+
+def test_sign_out_then_sign_in_again_with_the_form(page: Page) -> None:
+    email = sign_up(page)
+    page.get_by_role('button', name='Sign out').click()
+    expect(page.get_by_text('You have been signed out.')).to_be_visible()
+    cookies = {c['name'] for c in page.context.cookies()}
+    assert 'tasklight_session' not in cookies
+    assert {'tasklight_signin', 'tasklight_device'} <= cookies
+    page.get_by_label('Email').fill(email)
+    page.get_by_label('Password').fill(PASSWORD)
+    page.get_by_label('Password').press('Enter')
+    expect(page).to_have_url(re.compile(r'/tasks$'))
+    expect(page.get_by_text(email)).to_be_visible()
+
+
+def test_a_sign_in_link_opened_in_another_browser_signs_nobody_in(
+    page: Page, browser: Browser, base_url: str
+) -> None:
+    email = sign_up(page)
+    page.get_by_role('button', name='Sign out').click()
+    expect(page.get_by_text('You have been signed out.')).to_be_visible()
+    # Hold the ticket link back, as someone could pass it on, instead of following it.
+    page.route(TICKET_LINK, lambda route: route.abort())
+    page.get_by_label('Email').fill(email)
+    page.get_by_label('Password').fill(PASSWORD)
+    with page.expect_request(TICKET_LINK) as held:
+        page.get_by_role('button', name='Sign in').click()
+    link = held.value.url
+    other = browser.new_context(base_url=base_url).new_page()
+    other.goto(link)
+    expect(other).to_have_url(re.compile(r'/login\?reason=ticket'))
+    expect(other.get_by_text('That sign-in took too long. Please sign in again.')).to_be_visible()
+    other.goto('/tasks')
+    expect(other).to_have_url(re.compile(r'/login'))
+    other.context.close()
