@@ -177,7 +177,7 @@ def change_password(
     if not ok:
         raise InvalidInput('Current password is incorrect.', field='current_password')
     try:
-        new_password = _new_password.validate_python(new_password)
+        new_password = _new_password.validate_python(new_password, context={'email': user.email})
     except ValidationError as error:
         reason = InvalidInput.from_validation(error).reason
         raise InvalidInput(f'New password: {reason}', field='new_password', reason=reason) from None

@@ -117,6 +117,11 @@ def test_service_sign_up_and_password_change_refuse_them(database: str) -> None:
             session, actor_id=person.id, current_password=PASSWORD, new_password='Password123'
         )
     assert (caught.value.field, caught.value.reason) == ('new_password', passwords.COMMON)
+    with pytest.raises(InvalidInput) as caught, session_scope() as session:
+        auth.change_password(
+            session, actor_id=person.id, current_password=PASSWORD, new_password='svc@example.com'
+        )
+    assert (caught.value.field, caught.value.reason) == ('new_password', passwords.EMAIL)
     with session_scope() as session:  # the old password still works: nothing was changed
         assert auth.authenticate(session, email='svc@example.com', password=PASSWORD)
 
