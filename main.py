@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 
-from app.config import get_settings
+from app import startup
 
-settings = get_settings()
+settings = startup.load_settings()  # a bad value: one line naming it, exit 2
+SERVING = __name__ == '__main__' and 'NICEGUI_USER_SIMULATION' not in os.environ
+if SERVING:
+    # Before anything else touches DATA_DIR or the database: say why not to start, and stop.
+    startup.preflight(settings)
 # NiceGUI reads this at import time: keep its files beside the database, not in the checkout.
 os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 'nicegui'))
 
 from nicegui import app, ui  # noqa: E402
 from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
-from app import db, web  # noqa: E402
+from app import db, health, logs, serving, web  # noqa: E402
 from components import nicegui_tuning  # noqa: E402
 from services import auth, events  # noqa: E402
 
@@ -36,6 +40,10 @@ if settings.native:
     app.native.start_args['debug'] = False
 
 if __name__ in {'__main__', '__mp_main__'}:
+    if SERVING:
+        logs.configure(level=settings.log_level, fmt=settings.log_format)
+        serving.on_exit_signal(health.mark_stopping)  # /readyz says 503 while requests drain
+        serving.exit_quietly_on_signals()
     ui.run(
         title='Tasklight',
         favicon='✅',
@@ -46,9 +54,10 @@ if __name__ in {'__main__', '__mp_main__'}:
         reload=False,
         show=False,
         fastapi_docs=True,
-        reconnect_timeout=10.0,
+        reconnect_timeout=settings.reconnect_timeout_seconds,
         proxy_headers=False,  # app.web adds the proxy-headers middleware with the trusted hosts
         server_header=False,
         # zlib's default level: as small for JSON and pages as Starlette's level 9, at half the CPU.
         gzip_middleware_factory=lambda app: GZipMiddleware(app, minimum_size=1000, compresslevel=6),
+        **serving.uvicorn_options(shutdown_grace_seconds=settings.shutdown_grace_seconds),
     )
