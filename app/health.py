@@ -13,7 +13,7 @@ import weakref
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
 
 from app import db
@@ -72,7 +72,10 @@ def _check_database() -> str | None:
         connection.execute(text('SELECT 1'))
         if engine in _migrated:
             return None
-        current = connection.execute(text('SELECT version_num FROM alembic_version')).scalar()
+        try:
+            current = connection.execute(text('SELECT version_num FROM alembic_version')).scalar()
+        except (exc.OperationalError, exc.ProgrammingError):  # no such table: never migrated
+            return 'database not migrated'
     if current != db.head_revision():
         return 'database not migrated'
     _migrated.add(engine)
