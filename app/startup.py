@@ -48,7 +48,7 @@ def _first_problem(error: ValidationError) -> str:
     name = '.'.join(str(part) for part in first['loc']).upper() or 'settings'
     more = len(error.errors()) - 1
     suffix = f' (and {more} more)' if more else ''
-    return f'{name}: {first["msg"]}{suffix}'
+    return f'{name}: {first["msg"].removeprefix("Value error, ")}{suffix}'
 
 
 def preflight(settings: Settings) -> None:
@@ -96,7 +96,7 @@ def _reason(error: BaseException) -> str:
     cause = getattr(error, 'orig', None) or error
     lines = [line.strip() for line in str(cause).strip().splitlines() if line.strip()]
     reason = lines[0] if lines else type(cause).__name__
-    reason = reason.removeprefix('connection failed: ')
+    reason = ' '.join(reason.removeprefix('connection failed: ').split())
     if 'does not exist' in reason and 'database' in reason:
         reason += ' (create it, then start Tasklight again)'
     return reason
