@@ -239,3 +239,28 @@ def test_sqlite_synchronous_follows_the_setting(
     with engine.connect() as connection:
         assert connection.exec_driver_sql('PRAGMA synchronous').scalar() == 2  # FULL by default
     engine.dispose()
+
+
+def test_the_listen_connection_carries_the_application_name(
+    database: str, database_engine: Engine
+) -> None:
+    if database != 'postgresql':
+        pytest.skip('PostgreSQL only')
+    from services.events import ChangeFeed, CrossInstanceListener
+
+    listener = CrossInstanceListener(
+        _url(database_engine), instance='elsewhere', changes=ChangeFeed(), ends=ChangeFeed()
+    )
+    listener.start()
+    try:
+        assert listener.listening.wait(10)
+        with database_engine.connect() as connection:
+            names = connection.execute(
+                text(
+                    'SELECT application_name FROM pg_stat_activity '
+                    "WHERE datname = current_database() AND query LIKE 'LISTEN%%'"
+                )
+            ).scalars()
+            assert set(names) == {db.application_name()}
+    finally:
+        listener.stop()
