@@ -25,7 +25,8 @@ nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
 
 web.configure(app)
-app.on_startup(db.migrate)
+if not SERVING:  # the pre-flight migrated already; the simulated User gets no pre-flight
+    app.on_startup(db.migrate)
 
 if settings.sqlalchemy_url.startswith('postgresql'):
     # Several instances: each hears the others' changes and sign-outs (PostgreSQL LISTEN/NOTIFY).

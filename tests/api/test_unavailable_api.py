@@ -93,3 +93,28 @@ def test_terminated_connections_are_a_503_at_most_once(
             )
         statuses = [account.request('GET', '/api/tasks').status_code for _ in range(3)]
     assert statuses in ([200, 200, 200], [503, 200, 200])
+
+
+def test_a_locked_row_is_a_fast_503_with_a_small_pool_then_the_edit_goes_through(
+    database: str, signup: Callable[..., Account], database_engine: Engine
+) -> None:
+    account = signup()
+    task = account.create('Before')
+    with app_engine(_url(database_engine), pool_size=1, lock_timeout=0.3):
+        with database_engine.connect() as other:
+            if database == 'postgresql':
+                other.execute(
+                    text('SELECT id FROM task WHERE id = :id FOR UPDATE'), {'id': task['id']}
+                )
+            else:
+                other.exec_driver_sql('BEGIN IMMEDIATE')
+            started = time.monotonic()
+            response = account.request(
+                'PATCH', f'/api/tasks/{task["id"]}', json={'title': 'During'}
+            )
+            assert time.monotonic() - started < FAST
+            other.rollback()
+        assert_unavailable(response)
+        after = account.request('PATCH', f'/api/tasks/{task["id"]}', json={'title': 'After'})
+    assert after.status_code == 200, after.text
+    assert after.json()['title'] == 'After'
