@@ -102,12 +102,15 @@ def make_engine(
     if url.startswith('sqlite'):
         # SQLite's busy timeout is its lock wait: another writer holds the file.
         busy = lock_wait if lock_wait > 0 and not _migrating.get() else 30.0
+        pooling: dict[str, Any] = {}
+        if make_url(url).database not in (None, '', ':memory:'):  # a file: a queue of connections
+            pooling = {
+                'pool_size': pool_size,
+                'max_overflow': 0,
+                'pool_timeout': settings.db_pool_timeout if pool_timeout is None else pool_timeout,
+            }
         engine = create_engine(
-            url,
-            connect_args={'check_same_thread': False, 'timeout': busy},
-            pool_size=pool_size,
-            max_overflow=0,
-            pool_timeout=settings.db_pool_timeout if pool_timeout is None else pool_timeout,
+            url, connect_args={'check_same_thread': False, 'timeout': busy}, **pooling
         )
         event.listen(
             engine, 'connect', partial(_sqlite_pragmas, synchronous=settings.sqlite_synchronous)

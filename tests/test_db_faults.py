@@ -264,3 +264,10 @@ def test_the_listen_connection_carries_the_application_name(
             assert set(names) == {db.application_name()}
     finally:
         listener.stop()
+
+
+def test_an_in_memory_sqlite_engine_still_works() -> None:
+    engine = db.make_engine('sqlite://')  # one shared connection: no queue to time out on
+    with engine.connect() as connection:
+        assert connection.execute(text('SELECT 1')).scalar_one() == 1
+    engine.dispose()
