@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 
-from app import startup
+from app import serving, startup
 
 settings = startup.load_settings()  # a bad value: one line naming it, exit 2
 SERVING = __name__ == '__main__' and 'NICEGUI_USER_SIMULATION' not in os.environ
 if SERVING:
+    serving.exit_quietly_on_signals()  # Ctrl+C and SIGTERM: exit 0, no traceback, from here on
     # Before anything else touches DATA_DIR or the database: say why not to start, and stop.
     startup.preflight(settings)
 # NiceGUI reads this at import time: keep its files beside the database, not in the checkout.
@@ -17,7 +18,7 @@ os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 
 from nicegui import app, ui  # noqa: E402
 from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
-from app import db, health, logs, serving, web  # noqa: E402
+from app import db, health, logs, web  # noqa: E402
 from components import nicegui_tuning  # noqa: E402
 from services import auth, events  # noqa: E402
 
@@ -44,7 +45,6 @@ if __name__ in {'__main__', '__mp_main__'}:
     if SERVING:
         logs.configure(level=settings.log_level, fmt=settings.log_format)
         serving.on_exit_signal(health.mark_stopping)  # /readyz says 503 while requests drain
-        serving.exit_quietly_on_signals()
     ui.run(
         title='Tasklight',
         favicon='✅',

@@ -240,3 +240,29 @@ def test_sigterm_stops_waiting_after_the_grace_period(tmp_path: Path) -> None:
             elapsed = time.monotonic() - started
     assert process.returncode == 0
     assert 1 <= elapsed < START / 2
+
+
+def test_ctrl_c_while_waiting_for_the_database_exits_quietly(tmp_path: Path) -> None:
+    with closing(socket.socket()) as silent:
+        silent.bind(('127.0.0.1', 0))
+        silent.listen(8)
+        silent.settimeout(START)
+        port = silent.getsockname()[1]
+        env = server_env(
+            tmp_path,
+            DATABASE_URL=f'postgresql://postgres:postgres@127.0.0.1:{port}/tasklight',
+            DB_CONNECT_TIMEOUT='30',
+        )
+        process = subprocess.Popen(
+            [sys.executable, 'main.py'], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            connection, _ = silent.accept()  # the pre-flight is waiting for an answer
+            with connection:
+                process.send_signal(signal.SIGINT)
+                _, err = process.communicate(timeout=START)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert (process.returncode, err) == (0, '')
