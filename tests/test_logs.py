@@ -165,3 +165,22 @@ def test_a_burst_is_logged_once_then_counted(caplog: pytest.LogCaptureFixture) -
         'database unavailable: down',
         'database unavailable: down (and 4 more since the last such line)',
     ]
+
+
+def test_behind_a_trusted_proxy_the_id_is_kept_and_the_client_is_the_forwarded_one(
+    monkeypatch: pytest.MonkeyPatch, lines: io.StringIO
+) -> None:
+    # The request id is decided on the proxy's address (before X-Forwarded-For is applied);
+    # the access log names the client the proxy forwarded for (after it is applied).
+    client = make_client(
+        monkeypatch, peer='10.0.0.5', FORWARDED_ALLOW_IPS='10.0.0.5', ACCESS_LOG='true'
+    )
+    response = client.get(
+        '/api/echo', headers={'X-Request-ID': 'from-proxy', 'X-Forwarded-For': '203.0.113.7'}
+    )
+    assert response.headers['x-request-id'] == 'from-proxy'
+    access = [x for x in lines.getvalue().splitlines() if ' tasklight.access ' in x]
+    assert len(access) == 1
+    assert access[0].endswith(
+        '[from-proxy] GET /api/echo 200 ' + access[0].split()[-2] + ' 203.0.113.7'
+    )
