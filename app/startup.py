@@ -15,7 +15,7 @@ import uuid
 from typing import NoReturn
 
 from pydantic import ValidationError
-from sqlalchemy import text
+from sqlalchemy import exc, text
 
 from app import db
 from app.config import ConfigError, Settings, get_settings
@@ -26,6 +26,10 @@ STARTUP_ERROR = 1
 
 class StartupError(Exception):
     """A reason not to start, phrased as the one line an operator reads."""
+
+    def __init__(self, message: str, code: int = STARTUP_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def fail(message: str, code: int = STARTUP_ERROR) -> NoReturn:
@@ -58,7 +62,7 @@ def preflight(settings: Settings) -> None:
         check_database(settings)
         check_port(settings.host, settings.port)
     except StartupError as error:
-        fail(str(error))
+        fail(str(error), error.code)
 
 
 def check_data_dir(settings: Settings) -> None:
@@ -76,9 +80,17 @@ def check_data_dir(settings: Settings) -> None:
 def check_database(settings: Settings) -> None:
     """Reach the database within DB_CONNECT_TIMEOUT, then migrate it to the newest schema."""
     url = settings.sqlalchemy_url
-    where = db.describe(url)
+    try:
+        where = db.describe(url)
+        engine = db.make_engine(url, pool_size=1)
+    except (exc.ArgumentError, ImportError, ValueError) as error:
+        # Unparsable, a port that is not a number, or a database without a driver here.
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise StartupError(
+            f'configuration: DATABASE_URL: use sqlite:///path or postgresql://…: {reason}',
+            CONFIG_ERROR,
+        ) from None
     kind = 'PostgreSQL' if url.startswith('postgresql') else 'SQLite'
-    engine = db.make_engine(url, pool_size=1)
     try:
         with engine.connect() as connection:
             connection.execute(text('SELECT 1'))

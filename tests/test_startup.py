@@ -66,6 +66,25 @@ def admin(sql: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ('url', 'reason'),
+    [
+        ('nonsense', 'Could not parse SQLAlchemy URL from given URL string'),
+        ('mysql://user:secret-password@db/tasks', "No module named 'MySQLdb'"),
+        (
+            'postgresql://user:secret-password@db:port/tasks',
+            "invalid literal for int() with base 10: 'port'",
+        ),
+    ],
+)
+def test_a_database_url_that_cannot_work_is_a_configuration_error(
+    tmp_path: Path, url: str, reason: str
+) -> None:
+    code, _, err = start_fails(tmp_path, DATABASE_URL=url)
+    line = f'configuration: DATABASE_URL: use sqlite:///path or postgresql://…: {reason}'
+    assert (code, err) == (2, f'tasklight: {line}\n')
+
+
+@pytest.mark.parametrize(
     ('settings', 'line'),
     [
         ({'PORT': '99999'}, 'configuration: PORT: Input should be less than or equal to 65535'),
