@@ -131,10 +131,11 @@ def closed_within(sock: socket.socket, seconds: float) -> bool:
     return False
 
 
-def test_plain_uvicorn_keeps_a_half_sent_request_open() -> None:
+@pytest.mark.parametrize('protocol', ['httptools', 'h11'])
+def test_plain_uvicorn_keeps_a_half_sent_request_open(protocol: str) -> None:
     """What was measured: neither idle nor half-sent connections have any deadline."""
     with (
-        uvicorn_on_a_free_port(timeout_keep_alive=0.3) as port,
+        uvicorn_on_a_free_port(timeout_keep_alive=0.3, http=protocol) as port,
         socket.create_connection(('127.0.0.1', port)) as idle,
         socket.create_connection(('127.0.0.1', port)) as half,
     ):
