@@ -66,8 +66,9 @@ def test_readyz_is_503_until_the_database_is_migrated(
 
 
 def test_readyz_turns_503_the_moment_an_exit_signal_arrives(
-    client: TestClient, database: str
+    client: TestClient, database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(uvicorn.Server, 'handle_exit', uvicorn.Server.handle_exit)  # restored
     assert client.get('/readyz').status_code == 200
     server = uvicorn.Server(uvicorn.Config(FastAPI()))
     serving.on_exit_signal(health.mark_stopping)
