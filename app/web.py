@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import api, health, logs
+from app import api
 from app.api import errors
 from app.config import get_settings
 from app.middleware import SecurityMiddleware
@@ -44,6 +44,8 @@ def configure(app: FastAPI) -> None:
     # ---- Health probes, request ids and the access log (app.health, app.logs).
     # Added last, so outermost: the request id middleware sees the direct peer before the
     # proxy-headers middleware rewrites it, and believes X-Request-ID only from a trusted proxy.
+    from app import health, logs  # here, to keep this block apart from the wiring above
+
     app.include_router(health.router)
     app.add_middleware(
         logs.RequestId, trusted_hosts=settings.forwarded_allow_ips, access=settings.access_log
