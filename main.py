@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 
-from app.config import get_settings
+from app import serving, startup
 
-settings = get_settings()
+settings = startup.load_settings()  # a bad value: one line naming it, exit 2
+SERVING = __name__ == '__main__' and 'NICEGUI_USER_SIMULATION' not in os.environ
+if SERVING:
+    serving.exit_quietly_on_signals()  # Ctrl+C and SIGTERM: exit 0, no traceback, from here on
+    # Before anything else touches DATA_DIR or the database: say why not to start, and stop.
+    startup.preflight(settings)
 # NiceGUI reads this at import time: keep its files beside the database, not in the checkout.
 os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 'nicegui'))
 
 from nicegui import app, ui  # noqa: E402
 from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
-from app import db, web  # noqa: E402
+from app import db, health, logs, web  # noqa: E402
 from components import nicegui_tuning  # noqa: E402
 from services import auth, events  # noqa: E402
 
@@ -21,7 +26,8 @@ nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
 
 web.configure(app)
-app.on_startup(db.migrate)
+if not SERVING:  # the pre-flight migrated already; the simulated User gets no pre-flight
+    app.on_startup(db.migrate)
 
 if settings.sqlalchemy_url.startswith('postgresql'):
     # Several instances: each hears the others' changes and sign-outs (PostgreSQL LISTEN/NOTIFY).
@@ -36,6 +42,9 @@ if settings.native:
     app.native.start_args['debug'] = False
 
 if __name__ in {'__main__', '__mp_main__'}:
+    if SERVING:
+        logs.configure(level=settings.log_level, fmt=settings.log_format)
+        serving.on_exit_signal(health.mark_stopping)  # /readyz says 503 while requests drain
     ui.run(
         title='Tasklight',
         favicon='✅',
@@ -46,9 +55,10 @@ if __name__ in {'__main__', '__mp_main__'}:
         reload=False,
         show=False,
         fastapi_docs=False,  # app.web serves /docs from this origin when API_DOCS allows
-        reconnect_timeout=10.0,
+        reconnect_timeout=settings.reconnect_timeout_seconds,
         proxy_headers=False,  # app.web adds the proxy-headers middleware with the trusted hosts
         server_header=False,
         # zlib's default level: as small for JSON and pages as Starlette's level 9, at half the CPU.
         gzip_middleware_factory=lambda app: GZipMiddleware(app, minimum_size=1000, compresslevel=6),
+        **serving.uvicorn_options(shutdown_grace_seconds=settings.shutdown_grace_seconds),
     )

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import api
+from app import api, health, logs
 from app.api import errors
 from app.config import get_settings
 from app.middleware import AllowedHosts, SecurityMiddleware, docs_policy
@@ -116,3 +116,11 @@ def configure(app: FastAPI) -> None:
     # Outermost, so rate limits see the client's address, taken from X-Forwarded-For only when
     # the direct peer is a trusted proxy.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+
+    # Health probes, request ids and the access log. Added last, so outermost: the request id
+    # middleware sees the direct peer before the proxy-headers middleware rewrites it, and
+    # believes X-Request-ID only from a trusted proxy.
+    app.include_router(health.router)
+    app.add_middleware(
+        logs.RequestId, trusted_hosts=settings.forwarded_allow_ips, access=settings.access_log
+    )

@@ -3,26 +3,32 @@
 - access-token check with the session cache warm, and with it off (a database read each time);
 - the list and count queries for a user with the most tasks, timed by PostgreSQL itself
   (EXPLAIN ANALYZE), with the plan checked for the list index;
-- password hash and verify at the configured argon2id parameters.
+- password hash and verify at the configured argon2id parameters;
+- SQLite commit cost with `SQLITE_SYNCHRONOUS=FULL` against `NORMAL` (`--only sqlite` runs just
+  this, without PostgreSQL): one task created per unit of work, as the app commits.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import db
 from app.config import get_settings
 from app.models import TaskQuery, User
 from app.security import hash_password, verify_password
 from bench.common import BENCH_DB_URL, HEAVY_EMAIL, PASSWORD, summary_ms, table, write_result
-from services import auth
+from services import auth, tasks
 from services.tasks import list_statements
 
 
@@ -66,13 +72,75 @@ def _index_names(node: dict[str, Any]) -> set[str]:
     return names
 
 
+def sqlite_commits(commits: int, folder: Path) -> dict[str, dict[str, float]]:
+    """Milliseconds per committed unit of work (one new task) for each SQLITE_SYNCHRONOUS."""
+    previous = os.environ.get('SQLITE_SYNCHRONOUS')
+    results = {}
+    try:
+        for mode in ('NORMAL', 'FULL'):
+            os.environ['SQLITE_SYNCHRONOUS'] = mode
+            get_settings.cache_clear()
+            url = f'sqlite:///{folder / f"{mode.lower()}.db"}'
+            db.migrate(url)
+            engine = db.make_engine(url, pool_size=1)
+            with Session(engine, expire_on_commit=False) as session:
+                owner = auth.register(session, email=f'{mode}@example.com', password=PASSWORD)
+                session.commit()
+            results[mode] = summary_ms(_commit_cost(engine, owner.id, commits))
+            engine.dispose()
+    finally:
+        if previous is None:
+            os.environ.pop('SQLITE_SYNCHRONOUS', None)
+        else:
+            os.environ['SQLITE_SYNCHRONOUS'] = previous
+        get_settings.cache_clear()
+    return results
+
+
+def _commit_cost(engine: Any, owner_id: Any, commits: int) -> list[float]:
+    numbers = itertools.count(1)
+
+    def commit_one() -> None:
+        with Session(engine, expire_on_commit=False) as session:
+            tasks.create_task(
+                session, actor_id=owner_id, title=f'Task {next(numbers)}', description=''
+            )
+            session.commit()
+
+    for _ in range(min(20, commits)):  # warm the page cache and the WAL
+        commit_one()
+    return _time(commit_one, commits)
+
+
+def _sqlite_rows(results: dict[str, Any]) -> list[list[Any]]:
+    return [
+        [f'sqlite_commit_{mode.lower()}', v['n'], v['p50'], v['p95'], v['p99'], '']
+        for mode, v in results.items()
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--url', default=BENCH_DB_URL)
     parser.add_argument('--runs', type=int, default=200)
+    parser.add_argument('--only', choices=['all', 'sqlite'], default='all')
+    parser.add_argument('--sqlite-commits', type=int, default=1000)
+    parser.add_argument(
+        '--sqlite-dir', type=Path, default=None, help='a folder on the disk to measure (not tmpfs)'
+    )
     args = parser.parse_args()
-    os.environ['DATABASE_URL'] = args.url
     os.environ.setdefault('SECRET_KEY', 'benchmark-secret-key-that-is-long-enough')
+    folder = Path(tempfile.mkdtemp(prefix='tasklight-sqlite-', dir=args.sqlite_dir))
+    try:
+        durability = sqlite_commits(args.sqlite_commits, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if args.only == 'sqlite':
+        headers = ['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', '']
+        print(table(headers, _sqlite_rows(durability)))
+        print(f'wrote {write_result("micro_sqlite", {"sqlite_commit": durability})}')
+        return
+    os.environ['DATABASE_URL'] = args.url
     get_settings.cache_clear()
     db.set_engine(db.make_engine(get_settings().sqlalchemy_url))
 
@@ -85,7 +153,7 @@ def main() -> None:
     token, _ = auth.issue_access_token(issued.info)
 
     rows: list[list[Any]] = []
-    results: dict[str, Any] = {'user_tasks': task_count}
+    results: dict[str, Any] = {'user_tasks': task_count, 'sqlite_commit': durability}
 
     auth.authenticate_access_token(token)  # warm the cache
     warm = _time(lambda: auth.authenticate_access_token(token), args.runs * 50)
@@ -136,6 +204,7 @@ def main() -> None:
                     ', '.join(value.get('indexes', [])),
                 ]
             )
+    rows.extend(_sqlite_rows(durability))
     print(f'User with {task_count:,} tasks; argon2id {results["password_parameters"]}')
     print(table(['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'indexes used'], rows))
     print(f'wrote {write_result("micro", results)}')

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -163,7 +164,11 @@ class CrossInstanceListener:
         changes: ChangeFeed = task_changes,
         ends: ChangeFeed = session_ends,
     ) -> None:
-        self._url = make_url(url).set(drivername='postgresql').render_as_string(hide_password=False)
+        parsed = make_url(url)
+        self._url = parsed.set(drivername='postgresql').render_as_string(hide_password=False)
+        # Shown in pg_stat_activity beside the instance's pooled connections.
+        if 'application_name' not in parsed.query:
+            self._url = make_conninfo(self._url, application_name=db.application_name())
         self._on_session_ended = on_session_ended
         self._instance = instance
         self._changes = changes

@@ -73,13 +73,25 @@ def test_seed_fills_the_database_and_reports(results: Path) -> None:
 
 
 def test_micro_checks_tokens_and_explains_the_list_query(results: Path) -> None:
-    out = bench('micro', '--url', SMOKE_URL, '--runs', '3', results=results)
+    out = bench(
+        'micro', '--url', SMOKE_URL, '--runs', '3', '--sqlite-commits', '3', results=results
+    )
     assert 'token_check_cached' in out
     micro = result(results, 'micro')
     assert micro['user_tasks'] == 60  # the heaviest seeded person
     for name in ('token_check_cached', 'token_check_uncached', 'list_all', 'count_all'):
         assert micro[name]['n'] >= 3
     assert micro['password_parameters'] == 'm=19456,t=2,p=1'
+    assert {mode: micro['sqlite_commit'][mode]['n'] for mode in ('NORMAL', 'FULL')} == {
+        'NORMAL': 3,
+        'FULL': 3,
+    }
+
+
+def test_micro_measures_sqlite_commits_alone(tmp_path: Path) -> None:
+    out = bench('micro', '--only', 'sqlite', '--sqlite-commits', '3', results=tmp_path)
+    assert 'sqlite_commit_full' in out
+    assert set(result(tmp_path, 'micro_sqlite')['sqlite_commit']) == {'NORMAL', 'FULL'}
 
 
 def test_api_load_runs_without_errors(results: Path) -> None:

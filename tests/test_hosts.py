@@ -82,6 +82,16 @@ def test_a_foreign_host_name_is_refused_with_400(
     assert closed.value.code == 1008
 
 
+def test_health_probes_are_answered_whatever_host_the_checker_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A proxy or orchestrator checks an upstream by its address (Host: 10.0.0.7:8080).
+    client = _client(monkeypatch, 'http://10.0.0.7:8080', HOST='127.0.0.1', ALLOWED_HOSTS='')
+    assert client.get('/healthz').status_code == 200
+    assert client.get('/readyz').status_code in (200, 503)  # whatever the database says
+    assert client.get('/login').status_code == 400  # everything else is still refused
+
+
 def test_allowed_hosts_and_a_specific_host_are_answered(monkeypatch: pytest.MonkeyPatch) -> None:
     env = {'HOST': '192.168.1.20', 'ALLOWED_HOSTS': 'tasks.example.com'}
     for base_url in ('http://tasks.example.com', 'https://tasks.example.com:8443'):

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import logging
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import db
 from app.errors import (
     AppError,
     AuthFailed,
@@ -21,8 +20,6 @@ from app.errors import (
     RateLimited,
     Unavailable,
 )
-
-log = logging.getLogger(__name__)
 
 
 def error_response(error: AppError) -> JSONResponse:
@@ -47,18 +44,43 @@ def error_response(error: AppError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status_code, headers=headers)
 
 
-async def _app_error(_request: Request, error: Exception) -> Response:
+_UNAVAILABLE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="{seconds}">
+<title>Temporarily unavailable · Tasklight</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;
+line-height:1.5;color:#334155}}@media (prefers-color-scheme:dark){{body{{background:#0f172a;
+color:#cbd5e1}}}}</style></head>
+<body><main><h1>Tasklight is temporarily unavailable — retrying</h1>
+<p>It cannot reach its database right now. This page tries again every {seconds} seconds;
+nothing you saved is lost.</p></main></body></html>
+"""
+
+
+def unavailable_page(error: Unavailable) -> HTMLResponse:
+    """A plain page that reloads itself: no NiceGUI client, no script, works under the CSP."""
+    return HTMLResponse(
+        _UNAVAILABLE_PAGE.format(seconds=error.retry_after),
+        status_code=503,
+        headers={'Retry-After': str(error.retry_after), 'Cache-Control': 'no-store'},
+    )
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith('/api/')
+
+
+async def _app_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, AppError)
+    if isinstance(error, Unavailable) and not _is_api(request):
+        return unavailable_page(error)  # a page: the browser shows it and tries again
     return error_response(error)
 
 
-async def _database_unavailable(_request: Request, error: Exception) -> Response:
-    log.error('database unavailable: %s', error.__class__.__name__)
-    return JSONResponse(
-        {'detail': 'The service is temporarily unavailable. Try again shortly.'},
-        status_code=503,
-        headers={'Retry-After': '5'},
-    )
+async def _database_trouble(request: Request, error: Exception) -> Response:
+    """Database trouble that no unit of work translated (the API opens its own): a 503."""
+    return await _app_error(request, db.unavailable(error))
 
 
 class _AsciiJSONResponse(JSONResponse):
@@ -81,7 +103,8 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
+    for trouble in db.TROUBLE:
+        app.add_exception_handler(trouble, _database_trouble)
     page_not_found = app.exception_handlers.get(404)
     # Installing twice (NiceGUI's tests rebuild the app per test) must not nest the wrapper.
     page_not_found = getattr(page_not_found, 'wrapped_page_handler', page_not_found)
