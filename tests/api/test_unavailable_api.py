@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from tests.api.conftest import Account
+from tests.factories import PASSWORD
 from tests.test_db_faults import FAST, _url, app_engine, writer_holding_the_task_table
 
 DETAIL = 'Tasklight cannot reach its database right now. Try again in a moment.'
@@ -58,7 +59,7 @@ def test_an_exhausted_pool_is_a_503_within_the_pool_timeout(
     ('method', 'path', 'body'),
     [
         ('POST', '/api/auth/login', None),
-        ('POST', '/api/auth/register', {'email': 'new@example.com', 'password': 'x' * 12}),
+        ('POST', '/api/auth/register', {'email': 'new@example.com', 'password': PASSWORD}),
     ],
 )
 def test_an_unreachable_database_is_a_503(
