@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 from app.config import get_settings
+
+# The packaged desktop app starts its window process from its own binary: that copy must
+# become the window here, before importing the rest of the app.
+multiprocessing.freeze_support()
 
 settings = get_settings()
 # NiceGUI reads this at import time: keep its files beside the database, not in the checkout.
@@ -31,9 +36,10 @@ if settings.sqlalchemy_url.startswith('postgresql'):
     app.on_startup(listener.start)
     app.on_shutdown(listener.stop)
 
-if settings.native:
-    app.native.window_args['resizable'] = True
-    app.native.start_args['debug'] = False
+if settings.native:  # the desktop app (pages/desktop.py): free port, launch secret, one instance
+    from pages.desktop import prepare
+
+    prepare()
 
 if __name__ in {'__main__', '__mp_main__'}:
     ui.run(
