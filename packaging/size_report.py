@@ -26,7 +26,7 @@ GROUPS = [  # first match wins
     ('NiceGUI static files (JS, CSS, fonts)', ('nicegui/',)),
     ('Python modules (compressed archive)', ('PYZ-',)),
     ('Python and extension modules', ('libpython', 'python3.11/', '.cpython-311', '.abi3.so')),
-    ('system libraries from the build machine (GTK, GLib, NSS, libstdc++ …)', ('.so',)),
+    ('system libraries from the build machine (GLib, NSS, GnuTLS, libstdc++ …)', ('.so',)),
 ]
 
 

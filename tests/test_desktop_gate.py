@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,17 @@ from app.models import User
 from services import auth, local
 
 BASE = 'http://127.0.0.1:8123'
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _pages_imported_for_this_module_only() -> Iterator[None]:
+    """Importing `pages` registers every page; NiceGUI's simulated-user tests later run main.py
+    and expect to import them afresh, so this module takes them out of sys.modules again."""
+    before = set(sys.modules)
+    yield
+    for name in set(sys.modules) - before:
+        if name == 'pages' or name.startswith('pages.'):
+            del sys.modules[name]
 
 
 def _app(launch: desktop.Launch, *, no_accounts: bool = True) -> FastAPI:
