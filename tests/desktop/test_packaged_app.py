@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.desktop.conftest import ROOT, Desktop, wait_for
+from tests.desktop.conftest import PRIMARY, ROOT, Desktop, wait_for
 
 TASK = 'Buy oat milk'
 # Where the new-task field is in the default 1100×800 window (page coordinates).
 NEW_TASK_FIELD = ('450', '156')
+# The sign-in page's button, in the middle of the window.
+SIGN_IN_BUTTON = (420, 514)
 # The inbox icon of the empty list, gone once the list has a task.
 EMPTY_STATE_ICON = (550, 432)
 
@@ -154,3 +156,18 @@ def test_a_second_launch_brings_the_open_window_forward_and_exits(desktop: Deskt
         other.kill()
         other.wait(timeout=10)
     assert _close(desktop, first) == 0
+
+
+def test_accounts_for_a_shared_computer_are_set_in_the_data_folder_env(desktop: Desktop) -> None:
+    desktop.data_dir.mkdir(parents=True)
+    (desktop.data_dir / '.env').write_text('DESKTOP_ACCOUNTS=true\n')
+    (desktop.home / '.env').write_text('DESKTOP_ACCOUNTS=false\n')  # where it starts: ignored
+    app = desktop.launch()
+    found = wait_for(lambda: desktop.windows(), 90, 'the Tasklight window')
+    window = str(found[0])  # type: ignore[index]
+    # The sign-in card, not the local person's tasks: its Sign in button is painted.
+    wait_for(lambda: desktop.pixel(window, *SIGN_IN_BUTTON) == PRIMARY, 60, 'the sign-in page')
+    assert desktop.query('SELECT count(*) FROM user_account') == [(0,)]
+    # The card fits the window: no needless scrollbar along the right edge.
+    assert desktop.pixel(window, 1094, 300) == desktop.pixel(window, 1000, 300)
+    assert _close(desktop, app) == 0
