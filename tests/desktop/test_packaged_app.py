@@ -97,13 +97,15 @@ def test_the_packaged_app_opens_keeps_and_reopens_the_person_s_tasks(
             check=True,
         )
 
-    # A size the person chose is remembered.
+    # A size and place the person chose are remembered.
     desktop.x('xdotool', 'windowsize', '--sync', window, '900', '700')
+    desktop.x('xdotool', 'windowmove', '--sync', window, '60', '80')
     wait_for(
         lambda: 'Geometry: 900x700' in desktop.x('xdotool', 'getwindowgeometry', window),
         20,
         'the resized window',
     )
+    place = desktop.x('xdotool', 'getwindowgeometry', window).splitlines()[1:]
     sessions = desktop.query('SELECT count(*) FROM auth_session')
 
     # Closing the window ends the app, cleanly.
@@ -121,7 +123,7 @@ def test_the_packaged_app_opens_keeps_and_reopens_the_person_s_tasks(
     assert desktop.query('SELECT title FROM task') == [(TASK,)]
     assert desktop.query('SELECT count(*) FROM user_account') == [(1,)]
     assert desktop.query('SELECT count(*) FROM auth_session') == sessions
-    assert 'Geometry: 900x700' in desktop.x('xdotool', 'getwindowgeometry', window)
+    assert desktop.x('xdotool', 'getwindowgeometry', window).splitlines()[1:] == place
     assert _close(desktop, again) == 0
     assert 'Traceback' not in desktop.log()
 
