@@ -24,6 +24,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get('TASKLIGHT_BINARY', ROOT / 'dist' / 'Tasklight'))
 ENABLED = os.environ.get('TASKLIGHT_DESKTOP_TESTS') == '1'
+SKIP_REASON = (
+    'desktop tests need the packaged binary and Xvfb: run scripts/test-desktop '
+    '(it sets TASKLIGHT_DESKTOP_TESTS=1)'
+)
 # The task list's Add button (theme colour), in window coordinates: the page's column is
 # 768 px wide and centred, the button sits 74 px in from its right edge.
 ADD_BUTTON_Y = 156
@@ -33,10 +37,7 @@ PRIMARY = '#4f46e5'
 @pytest.fixture(autouse=True)
 def _only_when_asked() -> None:
     if not ENABLED:
-        pytest.skip(
-            'desktop tests need the packaged binary and Xvfb: run scripts/test-desktop '
-            '(it sets TASKLIGHT_DESKTOP_TESTS=1)'
-        )
+        pytest.skip(SKIP_REASON)
     assert BINARY.exists(), f'{BINARY} is missing: run scripts/build-desktop first'
 
 
@@ -56,7 +57,7 @@ def wait_for(condition: Callable[[], object], seconds: float, what: str) -> obje
 def display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A virtual screen of its own (Xvfb picks a free display number) with a window manager."""
     if not ENABLED:
-        pytest.skip('desktop tests are off')
+        pytest.skip(SKIP_REASON)
     for tool in ('Xvfb', 'openbox', 'xdotool', 'wmctrl', 'import', 'xmessage'):
         assert shutil.which(tool), f'{tool} is missing: scripts/test-desktop installs it'
     read, write = os.pipe()
