@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 from app import serving, startup
+
+# The packaged desktop app starts its window process from its own binary: that copy must
+# become the window here, before anything else runs.
+multiprocessing.freeze_support()
 
 settings = startup.load_settings()  # a bad value: one line naming it, exit 2
 SERVING = __name__ == '__main__' and 'NICEGUI_USER_SIMULATION' not in os.environ
@@ -37,9 +42,10 @@ if settings.sqlalchemy_url.startswith('postgresql'):
     app.on_startup(listener.start)
     app.on_shutdown(listener.stop)
 
-if settings.native:
-    app.native.window_args['resizable'] = True
-    app.native.start_args['debug'] = False
+if settings.native:  # the desktop app (pages/desktop.py): free port, launch secret, one instance
+    from pages.desktop import prepare
+
+    prepare()
 
 if __name__ in {'__main__', '__mp_main__'}:
     if SERVING:

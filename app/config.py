@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 SECRET_FILE_NAME = 'secret_key'  # noqa: S105 - a file name, not a secret
 MIN_SECRET_LENGTH = 32
 SESSION_COOKIE = 'tasklight_session'  # the browser's opaque session token (HttpOnly)
+APP_NAME = 'Tasklight'
 
 
 class ConfigError(RuntimeError):
@@ -33,10 +35,32 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def is_frozen() -> bool:
+    """True inside the packaged desktop binary (PyInstaller sets `sys.frozen`)."""
+    return bool(getattr(sys, 'frozen', False))
+
+
+def desktop_data_dir() -> Path:
+    """The platform's per-user data folder: ~/.local/share/Tasklight (honouring XDG_DATA_HOME),
+    %LOCALAPPDATA%\\Tasklight, ~/Library/Application Support/Tasklight."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def env_file() -> Path | None:
+    """Which `.env` to read. The packaged app may be started from any folder, so it reads the one
+    in its own data folder and never a stray `.env` in the working directory."""
+    if is_frozen():
+        return desktop_data_dir() / '.env'
+    return Path('.env')
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file='.env', env_file_encoding='utf-8', extra='ignore')
 
     env: Literal['development', 'production', 'test'] = 'development'
+    # ./data for the server; the desktop app's default is the platform's user data folder.
     data_dir: Path = Path('./data')
     database_url: str | None = None
     secret_key: str | None = Field(default=None, repr=False)
@@ -45,7 +69,11 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     redis_url: str | None = None
     forwarded_allow_ips: str = '127.0.0.1'
-    native: bool = False
+    # A desktop window instead of a browser app; the packaged binary is one unless NATIVE=false.
+    native: bool = Field(default_factory=is_frozen)
+    # The desktop app normally has one local person and no sign-in; true keeps accounts
+    # (sign-up and sign-in) for a computer that several people share.
+    desktop_accounts: bool = False
 
     rate_limit_login: str = '5/minute'
     rate_limit_login_per_address: str = '30/minute'
@@ -120,6 +148,13 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode='after')
+    def _desktop_data_in_the_user_folder(self) -> Settings:
+        # Not in whatever folder the app was started from: a double-click has no meaningful one.
+        if self.desktop and 'data_dir' not in self.model_fields_set:
+            self.data_dir = desktop_data_dir()
+        return self
+
+    @model_validator(mode='after')
     def _production_needs_real_secrets(self) -> Settings:
         # A short key is refused in every mode: development keys leak into real use.
         if self.secret_key and len(self.secret_key) < MIN_SECRET_LENGTH:
@@ -134,6 +169,11 @@ class Settings(BaseSettings):
         if missing:
             raise ConfigError(f'ENV=production needs {" and ".join(missing)} to be set')
         return self
+
+    @property
+    def desktop(self) -> bool:
+        """A desktop run: the native window, or the packaged binary in any mode."""
+        return self.native or is_frozen()
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -171,4 +211,4 @@ def _development_secret(data_dir: Path) -> str:
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(_env_file=env_file())

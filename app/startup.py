@@ -60,7 +60,8 @@ def preflight(settings: Settings) -> None:
     try:
         check_data_dir(settings)
         check_database(settings)
-        check_port(settings.host, settings.port)
+        if not settings.native:  # the desktop app picks a free loopback port itself
+            check_port(settings.host, settings.port)
     except StartupError as error:
         fail(str(error), error.code)
 

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
+from components.desktop import desktop_header
+
 PRIMARY = '#4f46e5'
 
 
@@ -34,6 +36,8 @@ def page_frame(
         ui.icon('task_alt', size='28px').classes('text-primary')
         ui.label('Tasklight').classes('text-lg font-semibold tracking-tight')
         ui.space()
+        if desktop_header():  # the desktop app's About button; with one local person, no account
+            email = None
         if email is not None:
             ui.label(email).classes('text-sm text-slate-500 truncate min-w-0 max-w-[45vw]').mark(
                 'user-email'

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from app.config import ConfigError, Settings, normalize_database_url
+from app.config import ConfigError, Settings, get_settings, normalize_database_url
 
 
 def _settings(**values: object) -> Settings:
@@ -87,3 +88,75 @@ def test_rate_limits_must_be_in_limits_notation() -> None:
     assert _settings(rate_limit_login='3 per minute').rate_limit_login == '3 per minute'
     with pytest.raises(ValidationError):
         _settings(rate_limit_login='lots')
+
+
+# ---------------------------------------------------------------- the desktop app's data folder
+
+
+@pytest.fixture
+def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh XDG data home and working directory, and no DATA_DIR from the test set-up."""
+    monkeypatch.delenv('DATA_DIR')
+    monkeypatch.delenv('DATABASE_URL')
+    monkeypatch.setenv('XDG_DATA_HOME', str(tmp_path / 'share'))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_server_keeps_its_data_in_the_working_folder(user_folders: Path) -> None:
+    settings = _settings()
+    assert not settings.desktop
+    assert settings.data_dir == Path('./data')
+
+
+def test_a_desktop_run_keeps_its_data_in_the_user_data_folder(user_folders: Path) -> None:
+    settings = _settings(native=True)
+    assert settings.desktop
+    assert settings.data_dir == user_folders / 'share' / 'Tasklight'
+    assert settings.sqlalchemy_url == f'sqlite:///{user_folders}/share/Tasklight/tasklight.db'
+
+
+def test_data_dir_points_a_desktop_run_elsewhere(
+    user_folders: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv('DATA_DIR', str(user_folders / 'elsewhere'))
+    assert _settings(native=True).data_dir == user_folders / 'elsewhere'
+
+
+def test_the_packaged_app_is_a_desktop_app_that_reads_env_from_its_data_folder(
+    user_folders: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, 'frozen', True, raising=False)
+    monkeypatch.delenv('RATE_LIMIT_LOGIN')
+    # A stray .env where it was started from is not its configuration ...
+    (user_folders / '.env').write_text('RATE_LIMIT_LOGIN=1/hour\nNATIVE=false\n')
+    folder = user_folders / 'share' / 'Tasklight'
+    folder.mkdir(parents=True)
+    # ... the one in its data folder is.
+    (folder / '.env').write_text('RATE_LIMIT_LOGIN=7/minute\n')
+    get_settings.cache_clear()
+    settings = get_settings()
+    assert settings.native
+    assert settings.data_dir == folder
+    assert settings.rate_limit_login == '7/minute'
+
+
+def test_the_data_folder_env_can_point_the_packaged_app_elsewhere(
+    user_folders: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, 'frozen', True, raising=False)
+    folder = user_folders / 'share' / 'Tasklight'
+    folder.mkdir(parents=True)
+    (folder / '.env').write_text(f'DATA_DIR={user_folders / "usb"}\n')
+    get_settings.cache_clear()
+    assert get_settings().data_dir == user_folders / 'usb'
+
+
+def test_a_source_run_reads_env_from_the_working_folder(
+    user_folders: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv('RATE_LIMIT_LOGIN')
+    (user_folders / '.env').write_text('RATE_LIMIT_LOGIN=3/minute\n')
+    get_settings.cache_clear()
+    assert get_settings().rate_limit_login == '3/minute'
+    assert not get_settings().desktop_accounts
