@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import background_tasks, run, ui
+from nicegui import Client, background_tasks, run, ui
 
 from app.errors import AppError, NotAuthenticated, NotFound
 from app.models import TaskCounts, TaskPage, TaskRead
@@ -38,23 +38,30 @@ EMPTY = {
 
 
 class Reloader:
-    """Coalesces bursts of change notifications into as few reloads as needed, never two at once."""
+    """Coalesces bursts of change notifications into as few reloads as needed, never two at once.
 
-    def __init__(self, reload: Callable[[], Awaitable[None]]) -> None:
+    Notifications arrive outside any page (on the event loop, from the change feed): each reload
+    runs inside its own client's context, so what it does (a redirect after the sign-in ended,
+    a notification) reaches that tab, and a tab that is gone is skipped."""
+
+    def __init__(self, client: Client, reload: Callable[[], Awaitable[None]]) -> None:
+        self._client = client
         self._reload = reload
         self._running = False
         self._again = False
 
     def request(self, *_: Any) -> None:
+        if self._client.is_deleted:
+            return
         if self._running:
             self._again = True
             return
         self._running = True
-        background_tasks.create(self._run(), name='tasklight reload')
+        background_tasks.create(self._run(), name='tasklight reload', context=self._client)
 
     async def _run(self) -> None:
         try:
-            while True:
+            while not self._client.is_deleted:
                 self._again = False
                 await self._reload()
                 if not self._again:
@@ -110,7 +117,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         if data is not None and not client.is_deleted:
             show(*data)
 
-    reloader = Reloader(reload)
+    reloader = Reloader(client, reload)
 
     async def add(title: str, description: str) -> str | None:
         try:

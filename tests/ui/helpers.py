@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
-from nicegui import ElementFilter, ui
+from nicegui import ElementFilter, context, ui
+from nicegui.functions.navigate import Navigate
 from nicegui.testing import User
 
 from app.config import SESSION_COOKIE as COOKIE
@@ -75,3 +77,37 @@ async def open_as(user: User, person: UserRead) -> None:
         cookie = auth.activate_browser_session(session, ticket=ticket.token)
     user.http_client.cookies.set(COOKIE, cookie.token)
     await user.open('/tasks')
+
+
+class RoutedNavigation(Navigate):
+    """`ui.navigate` as a browser has it: it moves the tab whose client is in context.
+
+    The simulation sends `ui.navigate` to whichever User was touched last, so with two tabs a
+    navigation can land in the wrong one, and one made outside any client context still lands
+    somewhere. Here it goes to the User showing the client in context, and raises (as the real
+    one does) when there is none, so a test sees a page that navigates from the wrong place."""
+
+    def __init__(self, users: list[User]) -> None:
+        super().__init__()
+        self.users = users
+        self.own = {id(user): user.navigate for user in users}
+
+    def to(self, target: Callable[..., Any] | str | ui.element, new_tab: bool = False) -> None:
+        client = context.client  # RuntimeError outside a client's context, like the real one
+        for user in self.users:
+            if user.client is client:
+                self.own[id(user)].to(target, new_tab)
+                return
+        # A client no User shows any more (the tab left): a browser would ignore it too.
+
+
+def route_navigation(*users: User) -> RoutedNavigation:
+    router = RoutedNavigation(list(users))
+    for user in users:
+        user.navigate = router
+    return router
+
+
+def on_path(user: User, path: str) -> bool:
+    """Whether `user` shows the page at `path` (without its query)."""
+    return user.client is not None and user.client.page.path == path

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import select
 
+from app.config import SESSION_COOKIE
 from app.db import session_scope
 from app.models import AuthSession
-from services import tasks
+from services import auth, tasks
+from services.events import task_changes
 from tests.factories import make_task, make_user
 from tests.ui.helpers import (
     checkbox,
     eventually,
+    on_path,
     open_as,
+    route_navigation,
     signed_in_person,
     stored_tasks,
     titles_on_page,
@@ -270,3 +276,65 @@ async def test_a_revoked_session_lands_on_sign_in_at_the_next_action(user: User)
     user.find(kind=ui.checkbox, content='Something').click()
     await user.should_see('Your session has ended. Please sign in again.')
     assert stored_tasks(me)[0].completed is False
+
+
+async def same_sign_in(tab: User, original: User) -> None:
+    """Open /tasks in `tab` as another tab of `original`'s browser: the same sign-in."""
+    tab.http_client.cookies.set(SESSION_COOKIE, original.http_client.cookies.get(SESSION_COOKIE))
+    await tab.open('/tasks')
+
+
+def problems(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        f'{r.levelname} {r.name}: {r.getMessage()}'
+        for r in caplog.get_records('call')
+        if r.levelno >= logging.WARNING or r.exc_info
+    ]
+
+
+async def test_a_full_flow_with_sign_out_beside_other_tabs_logs_no_problem(
+    user: User, create_user: Callable[[], User], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    me = await signed_in_person(user)
+    second_tab = create_user()
+    await same_sign_in(second_tab, user)
+    other_device = create_user()  # the same person signed in elsewhere: stays signed in
+    await open_as(other_device, me)
+    route_navigation(user, second_tab, other_device)
+
+    await add_task(user, 'Buy milk')
+    await eventually(lambda: titles_on_page(second_tab) == ['Buy milk'])
+    user.find(kind=ui.checkbox, content='Buy milk').click()
+    await eventually(lambda: checkbox(other_device, 'Buy milk').value is True)
+    user.find(marker='filter-completed').click()
+    await eventually(lambda: titles_on_page(user) == ['Buy milk'])
+    user.find(marker='search').type('milk')
+
+    user.find(kind=ui.button, content='Sign out').click()
+    await eventually(lambda: on_path(user, '/login') and on_path(second_tab, '/login'))
+    # Changes right after a sign-out reach every page that was open, including those that left.
+    make_task(me, title='From the other device')
+    await eventually(lambda: 'From the other device' in titles_on_page(other_device))
+    assert on_path(other_device, '/tasks')
+    assert problems(caplog) == []
+
+
+async def test_after_a_gap_in_announcements_an_ended_sign_in_leaves_at_the_next_reload(
+    user: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    me = await signed_in_person(user)
+    make_task(me, title='Something')
+    await user.open('/tasks')
+    route_navigation(user)
+    # Revoked while the cross-instance channel was down: its announcement never arrived here.
+    with session_scope() as s:
+        for row in s.exec(select(AuthSession)).all():
+            row.revoked_at = row.created_at
+            s.add(row)
+    auth.clear_session_cache()
+    task_changes.deliver_all()  # what the channel does once it is back
+    await eventually(lambda: on_path(user, '/login'))
+    await user.should_see('Your session has ended. Please sign in again.')
+    assert problems(caplog) == []
