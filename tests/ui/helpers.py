@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nicegui import ElementFilter, context, ui
-from nicegui.functions.navigate import Navigate
+from nicegui.functions.navigate import History, Navigate
 from nicegui.testing import User
 
 from app.config import SESSION_COOKIE as COOKIE
@@ -91,14 +91,39 @@ class RoutedNavigation(Navigate):
         super().__init__()
         self.users = users
         self.own = {id(user): user.navigate for user in users}
+        self.history = RecordedHistory(self)
+        self.addresses: dict[int, list[tuple[str, str]]] = {id(user): [] for user in users}
+
+    def user_in_context(self) -> User | None:
+        client = context.client  # RuntimeError outside a client's context, like the real one
+        return next((user for user in self.users if user.client is client), None)
+
+    def addresses_of(self, user: User) -> list[tuple[str, str]]:
+        """What the page put in `user`'s address bar: ('push' or 'replace', url), in order."""
+        return self.addresses[id(user)]
 
     def to(self, target: Callable[..., Any] | str | ui.element, new_tab: bool = False) -> None:
-        client = context.client  # RuntimeError outside a client's context, like the real one
-        for user in self.users:
-            if user.client is client:
-                self.own[id(user)].to(target, new_tab)
-                return
-        # A client no User shows any more (the tab left): a browser would ignore it too.
+        user = self.user_in_context()
+        if user is not None:  # else a client no User shows any more: a browser ignores it too
+            self.own[id(user)].to(target, new_tab)
+
+
+class RecordedHistory(History):
+    """`ui.navigate.history` without JavaScript: records what each tab's address bar would say."""
+
+    def __init__(self, router: RoutedNavigation) -> None:
+        self.router = router
+
+    def push(self, url: str) -> None:
+        self._record('push', url)
+
+    def replace(self, url: str) -> None:
+        self._record('replace', url)
+
+    def _record(self, kind: str, url: str) -> None:
+        user = self.router.user_in_context()
+        if user is not None:
+            self.router.addresses[id(user)].append((kind, url))
 
 
 def route_navigation(*users: User) -> RoutedNavigation:
