@@ -27,6 +27,7 @@ from app.models import DESCRIPTION_MAX, TITLE_MAX
 
 NEW = 'new'
 EDIT = 'edit'
+RESTORED = 'Restored what you were typing before the page reloaded. Nothing was sent yet.'
 
 _SCRIPT = """<script>
 window.tasklight = (() => {

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from app.errors import AppError, NotAuthenticated, NotFound, PreconditionFailed
 from app.models import SEARCH_MAX, TaskCounts, TaskPage, TaskQuery, TaskRead
-from components.drafts import EDIT, NEW, BrowserDrafts, text_fields, whole_number
+from components.drafts import EDIT, NEW, RESTORED, BrowserDrafts, text_fields, whole_number
 from components.frame import page_frame
 from components.task_list import EditDialog, NewTaskForm, TaskRows, confirm_dialog, filter_bar
 from pages.common import (
@@ -34,7 +34,6 @@ from services.events import session_ends, task_changes
 PAGE_SIZE = 25
 MAX_PAGE = 10_000_000 // PAGE_SIZE + 1  # the furthest offset a task query accepts
 STATUSES = ('all', 'active', 'completed')
-RESTORED = 'Restored what you were typing before the page reloaded. Nothing was sent yet.'
 R = TypeVar('R')
 
 EMPTY = {

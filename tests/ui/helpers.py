@@ -92,15 +92,15 @@ class RoutedNavigation(Navigate):
         self.users = users
         self.own = {id(user): user.navigate for user in users}
         self.history = RecordedHistory(self)
-        self.addresses: dict[int, list[tuple[str, str]]] = {id(user): [] for user in users}
+        self.addresses: dict[str, list[tuple[str, str]]] = {}  # by client id
 
     def user_in_context(self) -> User | None:
         client = context.client  # RuntimeError outside a client's context, like the real one
         return next((user for user in self.users if user.client is client), None)
 
     def addresses_of(self, user: User) -> list[tuple[str, str]]:
-        """What the page put in `user`'s address bar: ('push' or 'replace', url), in order."""
-        return self.addresses[id(user)]
+        """What the page `user` shows put in the address bar: ('push' or 'replace', url)."""
+        return self.addresses.get(user.client.id if user.client else '', [])
 
     def to(self, target: Callable[..., Any] | str | ui.element, new_tab: bool = False) -> None:
         user = self.user_in_context()
@@ -121,9 +121,8 @@ class RecordedHistory(History):
         self._record('replace', url)
 
     def _record(self, kind: str, url: str) -> None:
-        user = self.router.user_in_context()
-        if user is not None:
-            self.router.addresses[id(user)].append((kind, url))
+        # By client: a page being built is not yet the one its User shows.
+        self.router.addresses.setdefault(context.client.id, []).append((kind, url))
 
 
 def route_navigation(*users: User) -> RoutedNavigation:

@@ -340,3 +340,84 @@ async def test_after_a_gap_in_announcements_an_ended_sign_in_leaves_at_the_next_
     await eventually(lambda: on_path(user, '/login'))
     await user.should_see('Your session has ended. Please sign in again.')
     assert problems(caplog) == []
+
+
+async def test_filter_search_and_page_come_from_the_address(user: User) -> None:
+    me = await signed_in_person(user)
+    for n in range(30):
+        make_task(me, title=f'milk run {n:02d}')
+    make_task(me, title='bread')
+    await user.open('/tasks?status=active&q=milk&page=2')
+    await user.should_see('26–30 of 30')
+    assert user.find(marker='search').elements.pop().value == 'milk'
+    assert 'unelevated' in user.find(marker='filter-active').elements.pop().props
+    assert user.find(marker='pager').elements.pop().value == 2
+
+
+@pytest.mark.parametrize(
+    ('query', 'status', 'q'),
+    [
+        ('status=bogus&page=abc', 'all', ''),
+        ('page=0', 'all', ''),
+        ('page=-3', 'all', ''),
+        ('page=' + '9' * 5000, 'all', ''),
+        ('page=%EF%BC%92', 'all', ''),  # a full-width digit
+        ('q=' + 'x' * 500, 'all', 'x' * 200),
+        ('q=nul%00byte', 'all', ''),
+        ('status=active&status=completed', 'completed', ''),  # the last one, as Starlette reads
+        ('q=%ZZ', 'all', '%ZZ'),
+    ],
+)
+async def test_a_bad_address_falls_back_to_defaults(
+    user: User, query: str, status: str, q: str
+) -> None:
+    await signed_in_person(user)
+    await user.open(f'/tasks?{query}')
+    await user.should_see(marker='search')
+    assert user.find(marker='search').elements.pop().value == q
+    assert 'unelevated' in user.find(marker=f'filter-{status}').elements.pop().props
+    await user.should_not_see(marker='pager')
+
+
+async def test_a_page_past_the_end_shows_the_last_and_says_so_in_the_address(user: User) -> None:
+    me = await signed_in_person(user)
+    for n in range(30):
+        make_task(me, title=f'Task {n:02d}')
+    router = route_navigation(user)
+    await user.open('/tasks?page=7')
+    await user.should_see('26–30 of 30')
+    assert router.addresses_of(user) == [('replace', '/tasks?page=2')]
+
+
+async def test_filter_and_page_changes_are_steps_back_and_search_replaces(user: User) -> None:
+    me = await signed_in_person(user)
+    for n in range(30):
+        make_task(me, title=f'Task {n:02d}')
+    router = route_navigation(user)
+    user.find(marker='filter-active').click()
+    await eventually(lambda: router.addresses_of(user) == [('push', '/tasks?status=active')])
+    user.find(marker='pager').elements.pop().value = 2
+    await eventually(
+        lambda: router.addresses_of(user)[-1] == ('push', '/tasks?status=active&page=2')
+    )
+    user.find(marker='search').elements.pop().value = 'Task 0 & "1"'
+    await eventually(
+        lambda: (
+            router.addresses_of(user)[-1]
+            == ('replace', '/tasks?status=active&q=Task+0+%26+%221%22')
+        )
+    )
+
+
+async def test_back_shows_what_the_address_names(user: User) -> None:
+    me = await signed_in_person(user)
+    make_task(me, title='open one')
+    make_task(me, title='done one', completed=True)
+    route_navigation(user)
+    user.find(marker='filter-completed').click()
+    await eventually(lambda: titles_on_page(user) == ['done one'])
+    # Back: the browser restores the previous address and tells the page (popstate).
+    user.find(marker='browser-state').trigger('tlurl', '?q=open')
+    await eventually(lambda: titles_on_page(user) == ['open one'])
+    assert user.find(marker='search').elements.pop().value == 'open'
+    assert 'unelevated' in user.find(marker='filter-all').elements.pop().props
