@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -89,22 +90,32 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
     def remember(*, push: bool) -> None:
         """Put the view in the address bar: a reload, a failover and Back keep it."""
         url = view_url(state)
-        if push:
-            ui.navigate.history.push(url)  # a filter or page change is a step Back can undo
-        else:
-            ui.navigate.history.replace(url)  # search: one entry, not one per keystroke
+        with client:  # not the control's slot: a live refresh may have replaced the control
+            if push:
+                ui.navigate.history.push(url)  # a filter or page change is a step Back can undo
+            else:
+                ui.navigate.history.replace(url)  # search: one entry, not one per keystroke
+
+    async def as_person(fn: Callable[..., R], /, **kwargs: Any) -> R:
+        """`fn` as this person, in a worker thread. NiceGUI answers None instead while it shuts
+        down: stop quietly, as NiceGUI 4 will by cancelling."""
+        outcome = await run.io_bound(uow.call_as_browser, token, fn, **kwargs)
+        if outcome is None:
+            raise asyncio.CancelledError
+        return outcome[1]
 
     async def act(fn: Callable[..., R], /, **kwargs: Any) -> tuple[bool, R | None]:
         """Run a service as this person while their session lives: (succeeded, result).
 
         An ended session goes to sign-in; expected errors show as a notification."""
         try:
-            _, result = await run.io_bound(uow.call_as_browser, token, fn, **kwargs)
-            return True, result
+            return True, await as_person(fn, **kwargs)
         except NotAuthenticated:
-            ui.navigate.to('/login?reason=expired')
+            with client:  # the control that asked may be gone after a live refresh
+                ui.navigate.to('/login?reason=expired')
         except AppError as error:
-            show_error(error)
+            with client:
+                show_error(error)
             if isinstance(error, NotFound | PreconditionFailed):
                 reloader.request()
         return False, None
@@ -136,9 +147,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
 
     async def add(title: str, description: str) -> str | None:
         try:
-            await run.io_bound(
-                uow.call_as_browser, token, tasks.create_task, title=title, description=description
-            )
+            await as_person(tasks.create_task, title=title, description=description)
         except NotAuthenticated:
             ui.navigate.to('/login?reason=expired')
             return 'Your session has ended. Sign in again; your text is kept in this browser.'
@@ -158,9 +167,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
     async def save_changes(task_id: int, changes: dict[str, str], version: int) -> TaskRead:
         """The edit dialog's save: only the changed fields, only onto the version it holds."""
         try:
-            _, saved = await run.io_bound(
-                uow.call_as_browser,
-                token,
+            saved = await as_person(
                 tasks.update_task,
                 task_id=task_id,
                 expected_version=version,
@@ -203,7 +210,8 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
                 tasks.delete_task, task_id=task.id, expected_version=task.version
             )
             if deleted:
-                ui.notify('Task deleted', type='positive', position='bottom')
+                with client:  # the row (and this button) may be gone already: a live refresh
+                    ui.notify('Task deleted', type='positive', position='bottom')
 
     async def restore(stored: dict[str, Any]) -> None:
         """Text the browser kept from before a reload goes back into its fields (never sent)."""
@@ -220,9 +228,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
 
     async def restore_edit(task_id: int, version: int | None, typed: dict[str, str]) -> None:
         try:
-            _, task = await run.io_bound(
-                uow.call_as_browser, token, tasks.get_task, task_id=task_id
-            )
+            task = await as_person(tasks.get_task, task_id=task_id)
         except NotAuthenticated:
             ui.navigate.to('/login?reason=expired')
             return

@@ -50,13 +50,23 @@ def checkbox(user: User, title: str) -> ui.checkbox:
     return matches[0]
 
 
-async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    """Wait for work the page does in the background (a service call, a live refresh)."""
+async def eventually(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait for work the page does in the background (a service call, a live refresh).
+
+    A condition that cannot be checked yet (`user.find` found nothing) is not met yet. The
+    deadline is generous because it only matters when something is wrong: on a machine whose
+    cores are all busy a service call in a worker thread can take seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+            problem: AssertionError = AssertionError('condition not met in time')
+        except AssertionError as error:
+            problem = error
         if loop.time() > deadline:
-            raise AssertionError('condition not met in time')
+            raise problem
         await asyncio.sleep(0.02)
 
 

@@ -58,7 +58,7 @@ async def test_an_open_edit_comes_back_in_its_dialog(user: User) -> None:
     await user.open('/tasks')
     hand_back(user, {'edit': {'task_id': task.id, 'version': task.version, 'title': 'Reworded'}})
     await user.should_see(RESTORED, retries=50)
-    await user.should_see(marker='edit-title')
+    await user.should_see(marker='edit-title', retries=50)
     assert value_of(user, 'edit-title') == 'Reworded'
     assert value_of(user, 'edit-description') == 'notes'
     assert banner_text(user) == ''

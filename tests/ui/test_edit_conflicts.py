@@ -37,7 +37,7 @@ def editor_open(user: User) -> bool:
 async def open_editor(user: User, task: TaskRead) -> None:
     await user.open('/tasks')
     user.find(marker=f'edit-{task.id}').click()
-    await user.should_see(marker='edit-title')
+    await user.should_see(marker='edit-title', retries=50)
 
 
 async def test_editing_one_field_keeps_a_change_made_elsewhere_to_the_other(user: User) -> None:
@@ -62,7 +62,7 @@ async def test_a_field_both_changed_shows_theirs_and_keep_mine_saves_mine(user: 
     user.find(marker='edit-save').click()
     await eventually(lambda: banner(user).visible)
     assert banner(user).text == STALE
-    await user.should_see(marker='theirs-title')
+    await user.should_see(marker='theirs-title', retries=50)
     assert user.find(marker='theirs-title').elements.pop().text == 'Their title'  # type: ignore[attr-defined]
     assert field(user, 'edit-title').value == 'My title'  # nothing typed is lost
     assert field(user, 'edit-description').value == 'their words'  # untouched: takes theirs
@@ -148,7 +148,7 @@ async def test_deleting_a_row_changed_meanwhile_asks_again(user: User) -> None:
     task = make_task(me, title='Looks old')
     await user.open('/tasks')
     user.find(marker=f'delete-{task.id}').click()
-    await user.should_see(marker='confirm')
+    await user.should_see(marker='confirm', retries=50)
     change_elsewhere(me, task, description='important new notes')
     user.find(marker='confirm').click()
     await user.should_see('This task was changed meanwhile.', retries=50)
