@@ -145,7 +145,8 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
 
     reloader = Reloader(client, reload)
 
-    async def add(title: str, description: str) -> str | None:
+    async def create(title: str, description: str) -> str | None:
+        """A new task from the form or from a dialog whose task was deleted: an error or None."""
         try:
             await as_person(tasks.create_task, title=title, description=description)
         except NotAuthenticated:
@@ -153,8 +154,13 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
             return 'Your session has ended. Sign in again; your text is kept in this browser.'
         except AppError as error:
             return error.message
-        drafts.clear(NEW)
         return None
+
+    async def add(title: str, description: str) -> str | None:
+        error = await create(title, description)
+        if error is None:
+            drafts.clear(NEW)  # confirmed: the browser's copy has done its job
+        return error
 
     async def complete(task: TaskRead, value: bool) -> None:
         # No version: the row sends the state the person clicked to, not a flip, so repeating
@@ -184,7 +190,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
             editor = EditDialog(
                 task,
                 on_save=lambda changes, version: save_changes(task.id, changes, version),
-                on_save_as_new=add,
+                on_save_as_new=create,
                 on_version=drafts.editing,
                 on_discard_field=lambda field: drafts.forget(EDIT, field),
             )
