@@ -72,12 +72,17 @@ def test_a_task_submitted_while_the_server_was_away_comes_back_and_is_not_sent_t
         add(page, 'Saved before')
         page.get_by_text('Add a description').click()
         page.get_by_label('Description (optional)').fill('and its details')
+        page.evaluate('window.tlBeforeRestart = true')
     # The server is gone (a crash, a failover): the person types on and presses Enter.
     page.get_by_label('New task').fill('Typed while away')
     page.get_by_label('New task').press('Enter')
     with serving(port, tmp_path):
         # NiceGUI reloads a page its server no longer knows; the text comes back, unsent.
-        expect(page.get_by_text(RESTORED)).to_be_visible(timeout=30_000)
+        page.wait_for_function(
+            '() => !window.tlBeforeRestart && window.did_handshake && window.socket?.connected',
+            timeout=30_000,
+        )
+        expect(page.get_by_text(RESTORED)).to_be_visible()
         expect(page.get_by_label('New task')).to_have_value('Typed while away')
         expect(page.get_by_label('Description (optional)')).to_have_value('and its details')
         assert checkboxes(page) == ['Saved before']
