@@ -10,7 +10,13 @@ Starts `python main.py` on the benchmark database and measures three things:
 3. toggle round trip: with 100 such dashboards connected, a person clicks a checkbox in Chromium;
    the time from the click until the server's re-rendered list shows the task done (or undone).
    Measured twice: the 100 others being other people, and 10 of them being this person's other
-   tabs (each toggle then refreshes those 10 live as well).
+   tabs (each toggle then refreshes those 10 live as well);
+4. memory per waiting dashboard: what the server holds for pages whose connection dropped (a
+   closed lid, a tunnel, a tab closed), kept for the reconnect window so a returning browser
+   finds its page: resident memory before, with the dashboards connected, and once they have all
+   disconnected; with --after-window, again once the window has passed and as many new
+   dashboards have opened (memory reused means the waiting pages were let go). The window is the
+   server's RECONNECT_TIMEOUT_SECONDS (docs/reconnect.md).
 
 Dashboards other than Chromium's are socket.io clients, not browsers: a browser tab per dashboard
 would measure Chromium, not the server.
@@ -266,6 +272,59 @@ async def memory(
     return results
 
 
+async def waiting_memory(
+    http: aiohttp.ClientSession, url: str, pid: int, cookies: list[str], count: int, window: float
+) -> dict[str, Any]:
+    """Resident memory held for `count` dashboards after their connections dropped (see 4.).
+
+    Run on a server of its own: memory Python freed but kept from earlier steps would be reused
+    here and hide the cost."""
+    people = [cookies[n % len(cookies)] for n in range(count)]  # tabs, not necessarily people
+    warm = await open_dashboards(http, url, people[:5])  # import and cache what a page needs
+    for dashboard in warm:
+        await dashboard.close()
+    before = await settle(pid)
+    dashboards = await open_dashboards(http, url, people)
+    connected = await settle(pid)
+    for dashboard in dashboards:
+        await dashboard.close()  # the server cannot tell this from a drop: it waits either way
+    waiting = await settle(pid)
+    result: dict[str, Any] = {
+        'dashboards': count,
+        'before_mib': round(before / 1024, 1),
+        'connected_mib': round(connected / 1024, 1),
+        'waiting_mib': round(waiting / 1024, 1),
+        'per_waiting_mib': round((waiting - before) / 1024 / count, 3),
+    }
+    if window > 0:
+        await asyncio.sleep(window + 2)  # every waiting page is deleted by now
+        released = await settle(pid)
+        again = await open_dashboards(http, url, people)
+        reopened = await settle(pid)
+        for dashboard in again:
+            await dashboard.close()
+        result |= {
+            'after_window_mib': round(released / 1024, 1),
+            'reopened_after_window_mib': round(reopened / 1024, 1),
+        }
+    return result
+
+
+async def run_waiting(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
+    count = (
+        args.waiting if args.waiting is not None else max(int(n) for n in args.clients.split(','))
+    )
+    people = min(count, max([*(int(n) for n in args.clients.split(',')), args.toggle_clients]))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as http:
+        emails = [LIGHT_EMAIL.format(n=n) for n in range(people)]
+        cookies: list[str] = []
+        for start in range(0, len(emails), 4):
+            cookies += await asyncio.gather(
+                *(cookie_for(http, url, email) for email in emails[start : start + 4])
+            )
+        return await waiting_memory(http, url, pid, cookies, count, args.after_window)
+
+
 async def toggle_round_trips(page: Page, samples: int) -> list[float]:
     """Click the first task's checkbox; wait in the page until the server's refresh shows it."""
     script = """async (title) => {
@@ -346,14 +405,33 @@ def main() -> None:
     parser.add_argument('--own-tabs', type=int, default=10)
     parser.add_argument('--toggles', type=int, default=40)
     parser.add_argument('--chromium', default='/usr/bin/chromium')
+    parser.add_argument(
+        '--waiting', type=int, default=None, help='dropped dashboards (default: max of --clients)'
+    )
+    parser.add_argument(
+        '--after-window',
+        type=float,
+        default=0.0,
+        help='seconds to wait for the waiting pages to go (the reconnect window); 0: skip',
+    )
+    parser.add_argument(
+        '--reconnect-window', default=None, help='RECONNECT_TIMEOUT_SECONDS for the server'
+    )
     args = parser.parse_args()
 
     prepare_people(args.database_url, [int(s) for s in args.sizes.split(',')])
     set_engine(make_engine(args.database_url, pool_size=4))
-    with running_server(args.database_url, args.port) as server:
+    extra = {}
+    if args.reconnect_window is not None:
+        extra['RECONNECT_TIMEOUT_SECONDS'] = str(args.reconnect_window)
+    with running_server(args.database_url, args.port, **extra) as server:
         url = f'http://127.0.0.1:{args.port}'
         asyncio.run(wait_until_up(url, '/login', 303))  # to /auth/begin for its nonce cookie
         results = asyncio.run(run(args, url, server.pid))
+    with running_server(args.database_url, args.port, **extra) as server:
+        url = f'http://127.0.0.1:{args.port}'
+        asyncio.run(wait_until_up(url, '/login', 200))
+        results['waiting'] = asyncio.run(run_waiting(args, url, server.pid))
 
     print('Dashboard ready (Chromium, goto → first task visible)')
     rows = [
@@ -373,6 +451,14 @@ def main() -> None:
         for label, r in results['toggle'].items()
     ]
     print(table(['connected', 'clients', 'toggles', 'p50 ms', 'p95 ms', 'p99 ms'], rows))
+    w = results['waiting']
+    print(f'\nWaiting for a reconnect ({w["dashboards"]} dashboards dropped)')
+    row = [w['before_mib'], w['connected_mib'], w['waiting_mib'], w['per_waiting_mib']]
+    heads = ['before MiB', 'connected MiB', 'dropped, waiting MiB', 'MiB/waiting client']
+    if 'after_window_mib' in w:
+        row += [w['after_window_mib'], w['reopened_after_window_mib']]
+        heads += ['after the window MiB', 'as many reopened MiB']
+    print(table(heads, [row]))
     print(f'wrote {write_result("ui", results)}')
 
 

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 from nicegui import ui
 
+from app.errors import AppError, InvalidInput, NotFound, PreconditionFailed
 from app.models import DESCRIPTION_MAX, TITLE_MAX, TaskCounts, TaskRead
+from components.drafts import EDIT, NEW, keep_typing
 from components.timefmt import absolute, relative
 
 # Returns an error message to show, or None when the change was saved.
@@ -121,50 +123,69 @@ class TaskRows:
             self._build(task, datetime.now(UTC), index)
 
 
-def new_task_form(on_add: SaveHandler) -> None:
-    """Title with counter, optional description; Enter or Add saves and clears, errors stay put."""
-    with ui.card().props('flat bordered').classes('w-full p-3 gap-2'):
-        with ui.row().classes('w-full items-start no-wrap gap-2'):
-            title = (
-                ui.input('New task', placeholder='What needs doing?', validation=TITLE_RULES)
-                .without_auto_validation()
-                .props(f'outlined dense counter maxlength={TITLE_MAX}')
-                .classes('flex-1 min-w-0')
-                .mark('new-title')
-            )
-            add = ui.button('Add', icon='add').props('unelevated no-caps').classes('mt-[2px]')
-        with (
-            ui.expansion('Add a description')
-            .props('dense')
-            .classes('w-full text-sm text-slate-600') as more
-        ):
-            description = (
-                ui.textarea('Description (optional)', validation=DESCRIPTION_RULES)
-                .without_auto_validation()
-                .props(f'outlined dense autogrow counter maxlength={DESCRIPTION_MAX}')
-                .classes('w-full')
-                .mark('new-description')
-            )
+class NewTaskForm:
+    """Title with counter, optional description; Enter or Add saves and clears, errors stay put.
 
-    async def submit() -> None:
-        if not (title.validate() and description.validate()):
+    What is typed goes to the browser's drafts as it is typed (see components.drafts)."""
+
+    def __init__(self, on_add: SaveHandler) -> None:
+        self._on_add = on_add
+        with ui.card().props('flat bordered').classes('w-full p-3 gap-2'):
+            with ui.row().classes('w-full items-start no-wrap gap-2'):
+                self.title = (
+                    ui.input('New task', placeholder='What needs doing?', validation=TITLE_RULES)
+                    .without_auto_validation()
+                    .props(f'outlined dense counter maxlength={TITLE_MAX}')
+                    .classes('flex-1 min-w-0')
+                    .mark('new-title')
+                )
+                self.add = (
+                    ui.button('Add', icon='add').props('unelevated no-caps').classes('mt-[2px]')
+                )
+            with (
+                ui.expansion('Add a description')
+                .props('dense')
+                .classes('w-full text-sm text-slate-600') as self.more
+            ):
+                self.description = (
+                    ui.textarea('Description (optional)', validation=DESCRIPTION_RULES)
+                    .without_auto_validation()
+                    .props(f'outlined dense autogrow counter maxlength={DESCRIPTION_MAX}')
+                    .classes('w-full')
+                    .mark('new-description')
+                )
+        keep_typing(self.title, NEW, 'title')
+        keep_typing(self.description, NEW, 'description')
+        self.add.on_click(self.submit)
+        self.title.on('keydown.enter', self.submit)
+
+    async def submit(self) -> None:
+        if not (self.title.validate() and self.description.validate()):
             return
-        add.disable()
+        self.add.disable()
         try:
-            error = await on_add(title.value or '', description.value or '')
+            error = await self._on_add(self.title.value or '', self.description.value or '')
         finally:
-            add.enable()
+            self.add.enable()
         if error:
-            title.error = error
+            self.title.error = error
             return
-        title.value = ''
-        description.value = ''
-        title.error = None
-        more.close()
-        title.run_method('focus')
+        self.title.value = ''
+        self.description.value = ''
+        self.title.error = None
+        self.more.close()
+        self.title.run_method('focus')
 
-    add.on_click(submit)
-    title.on('keydown.enter', submit)
+    def restore(self, typed: dict[str, str]) -> bool:
+        """Put back text typed before a reload, into fields still empty; True if any was."""
+        restored = False
+        for name, field in (('title', self.title), ('description', self.description)):
+            if typed.get(name) and not field.value:
+                field.value = typed[name]
+                restored = True
+        if self.description.value:
+            self.more.open()
+        return restored
 
 
 def filter_bar(
@@ -187,36 +208,221 @@ def filter_bar(
                 ui.badge(str(count)).props(f'rounded color={colours}').classes('ml-1')
 
 
-def edit_dialog(task: TaskRead, on_save: SaveHandler) -> ui.dialog:
-    with ui.dialog() as dialog, ui.card().classes('w-full max-w-lg gap-3'):
-        ui.label('Edit task').classes('text-lg font-semibold')
-        title = (
-            ui.input('Title', value=task.title, validation=TITLE_RULES)
-            .props(f'outlined counter maxlength={TITLE_MAX} autofocus')
-            .classes('w-full')
-            .mark('edit-title')
-        )
-        description = (
-            ui.textarea('Description', value=task.description, validation=DESCRIPTION_RULES)
-            .props(f'outlined autogrow counter maxlength={DESCRIPTION_MAX}')
-            .classes('w-full')
-            .mark('edit-description')
-        )
+# Sends the fields the person changed with the version the dialog holds; returns the saved task
+# or raises the service's AppError (PreconditionFailed with the task now, NotFound when gone).
+SaveChanges = Callable[[dict[str, str], int], Awaitable[TaskRead]]
+FIELDS = ('title', 'description')
+STALE = (
+    'Someone changed this task while you were editing it (another tab or device). Fields you did '
+    'not touch now show the new values; where you both changed a field, choose which to keep.'
+)
+GONE = 'This task was deleted while you were editing it (another tab or device). Your text is kept.'
+RESOLVE = 'Choose “Keep mine” or “Use theirs” for each highlighted field, then Save.'
 
-        async def save() -> None:
-            if not (title.validate() and description.validate()):
+
+class EditDialog:
+    """Edits one task against the version it was opened with, and loses nothing to a race.
+
+    Save sends only the fields the person changed, naming that version. When the task changed
+    meanwhile, fields the person left alone take the new values, and a field both changed shows
+    the other value with "Keep mine" / "Use theirs"; with no such field it saves at once on top of
+    the new version. A task deleted meanwhile keeps the text and offers "Save as new task"."""
+
+    def __init__(
+        self,
+        task: TaskRead,
+        *,
+        on_save: SaveChanges,
+        on_save_as_new: SaveHandler,
+        on_version: Callable[[int, int], None] | None = None,
+        on_discard_field: Callable[[str], None] | None = None,
+    ) -> None:
+        self.base: TaskRead = task
+        self._on_save = on_save
+        self._on_save_as_new = on_save_as_new
+        self._on_version = on_version or (lambda task_id, version: None)
+        self._on_discard_field = on_discard_field or (lambda field: None)
+        self.theirs: dict[str, str] = {}  # field -> the other value, while undecided
+        self.gone = False
+        with ui.dialog() as self.dialog, ui.card().classes('w-full max-w-lg gap-3'):
+            ui.label('Edit task').classes('text-lg font-semibold')
+            self.banner = ui.label().classes(
+                'w-full rounded px-3 py-2 text-sm bg-warning text-black'
+            )
+            self.banner.props('role=alert').mark('edit-banner').set_visibility(False)
+            self.title = (
+                ui.input('Title', value=task.title, validation=TITLE_RULES)
+                .props(f'outlined counter maxlength={TITLE_MAX} autofocus')
+                .classes('w-full')
+                .mark('edit-title')
+            )
+            self.title_conflict = ui.column().classes('w-full gap-1').mark('conflict-title')
+            self.description = (
+                ui.textarea('Description', value=task.description, validation=DESCRIPTION_RULES)
+                .props(f'outlined autogrow counter maxlength={DESCRIPTION_MAX}')
+                .classes('w-full')
+                .mark('edit-description')
+            )
+            self.description_conflict = (
+                ui.column().classes('w-full gap-1').mark('conflict-description')
+            )
+            self.title.on('keydown.enter', self.save)
+            keep_typing(self.title, EDIT, 'title')
+            keep_typing(self.description, EDIT, 'description')
+            with ui.row().classes('w-full justify-end gap-2'):
+                ui.button('Cancel', on_click=self.dialog.close).props('flat no-caps')
+                self.save_button = (
+                    ui.button('Save', on_click=self.save)
+                    .props('unelevated no-caps')
+                    .mark('edit-save')
+                )
+                self.save_new_button = (
+                    ui.button('Save as new task', on_click=self.save_as_new)
+                    .props('unelevated no-caps')
+                    .mark('edit-save-new')
+                )
+                self.save_new_button.set_visibility(False)
+        for field in (self.title_conflict, self.description_conflict):
+            field.set_visibility(False)
+        # However it closes (saved, Cancel, Escape), the browser's copy of this edit is done with.
+        self.dialog.on('hide', js_handler=f'() => window.tasklight?.clear("{EDIT}")')
+
+    @property
+    def fields(self) -> dict[str, ui.input | ui.textarea]:
+        return {'title': self.title, 'description': self.description}
+
+    def changes(self) -> dict[str, str]:
+        """The fields the person changed from the version the dialog holds."""
+        return {
+            name: field.value or ''
+            for name, field in self.fields.items()
+            if (field.value or '') != getattr(self.base, name)
+        }
+
+    def open(self) -> None:
+        self._on_version(self.base.id, self.base.version)
+        self.dialog.open()
+
+    def _say(self, message: str | None) -> None:
+        self.banner.text = message or ''
+        self.banner.set_visibility(bool(message))
+
+    def merge(self, current: TaskRead) -> None:
+        """Take in what the task is now: untouched fields follow it, shared changes ask."""
+        for name, field in self.fields.items():
+            mine, base, theirs = field.value or '', getattr(self.base, name), getattr(current, name)
+            if mine == base:
+                field.value = theirs
+            elif theirs not in (base, mine):
+                self._ask(name, theirs)
+        self.base = current
+        self._on_version(current.id, current.version)
+
+    def restore(self, typed: dict[str, str], *, version: int | None) -> None:
+        """Put back text typed before a reload. Typed against another version than the task's
+        now, a field that differs from it asks, since what was there before is unknown."""
+        for name, value in typed.items():
+            self.fields[name].value = value
+            theirs = getattr(self.base, name)
+            if version != self.base.version and value != theirs:
+                self._ask(name, theirs)
+        if self.theirs:
+            self._say(STALE)
+
+    def _ask(self, name: str, theirs: str) -> None:
+        self.theirs[name] = theirs
+        box = self.title_conflict if name == 'title' else self.description_conflict
+        box.clear()
+        with box:
+            ui.label('Changed meanwhile to:').classes('text-xs font-medium')
+            ui.label(theirs or '(empty)').classes(
+                'w-full text-sm whitespace-pre-wrap break-words rounded px-2 py-1 bg-warning'
+            ).mark(f'theirs-{name}')
+            with ui.row().classes('gap-2'):
+                ui.button('Keep mine', on_click=lambda: self._decide(name, keep=True)).props(
+                    'outline dense no-caps size=sm'
+                ).mark(f'keep-mine-{name}')
+                ui.button('Use theirs', on_click=lambda: self._decide(name, keep=False)).props(
+                    'outline dense no-caps size=sm'
+                ).mark(f'use-theirs-{name}')
+        box.set_visibility(True)
+
+    def _decide(self, name: str, *, keep: bool) -> None:
+        theirs = self.theirs.pop(name, None)
+        if theirs is not None and not keep:
+            self.fields[name].value = theirs
+            self._on_discard_field(name)
+        (self.title_conflict if name == 'title' else self.description_conflict).set_visibility(
+            False
+        )
+        if not self.theirs:
+            self._say(None)
+
+    async def save(self) -> None:
+        if self.gone:
+            return
+        if self.theirs:
+            self._say(RESOLVE)
+            return
+        if not (self.title.validate() and self.description.validate()):
+            return
+        self.save_button.disable()
+        try:
+            await self._save()
+        finally:
+            self.save_button.enable()
+
+    async def _save(self) -> None:
+        for _ in range(3):  # another change can land between merge and save: try again, briefly
+            changes = self.changes()
+            if not changes:
+                self.dialog.close()
                 return
-            error = await on_save(title.value or '', description.value or '')
-            if error:
-                title.error = error
+            try:
+                await self._on_save(changes, self.base.version)
+            except PreconditionFailed as error:
+                if not isinstance(error.current, TaskRead):
+                    self._say(error.message)
+                    return
+                self.merge(error.current)
+                if self.theirs:
+                    self._say(STALE)
+                    return
+            except NotFound:
+                self.deleted()
+                return
+            except InvalidInput as error:
+                field = self.fields.get(error.field or '', self.title)
+                field.error = error.reason if error.field in self.fields else error.message
+                return
+            except AppError as error:
+                self._say(error.message)
+                return
             else:
-                dialog.close()
+                self.dialog.close()
+                return
+        self._say(PreconditionFailed.default_message)
 
-        title.on('keydown.enter', save)
-        with ui.row().classes('w-full justify-end gap-2'):
-            ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
-            ui.button('Save', on_click=save).props('unelevated no-caps').mark('edit-save')
-    return dialog
+    def deleted(self) -> None:
+        self.gone = True
+        for name in list(self.theirs):
+            self._decide(name, keep=True)
+        self._say(GONE)
+        self.save_button.set_visibility(False)
+        self.save_new_button.set_visibility(True)
+
+    async def save_as_new(self) -> None:
+        if not (self.title.validate() and self.description.validate()):
+            return
+        self.save_new_button.disable()
+        try:
+            error = await self._on_save_as_new(self.title.value or '', self.description.value or '')
+        finally:
+            self.save_new_button.enable()
+        if error:
+            self.title.error = error
+        else:
+            self.dialog.close()
 
 
 def confirm_dialog(*, title: str, message: str, confirm: str) -> ui.dialog:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import background_tasks, run, ui
+from nicegui import Client, background_tasks, run, ui
+from pydantic import ValidationError
 
-from app.errors import AppError, NotAuthenticated, NotFound
-from app.models import TaskCounts, TaskPage, TaskRead
+from app.errors import AppError, NotAuthenticated, NotFound, PreconditionFailed
+from app.models import SEARCH_MAX, TaskCounts, TaskPage, TaskQuery, TaskRead
+from components.drafts import EDIT, NEW, RESTORED, BrowserDrafts, text_fields, whole_number
 from components.frame import page_frame
-from components.task_list import TaskRows, confirm_dialog, edit_dialog, filter_bar, new_task_form
+from components.task_list import EditDialog, NewTaskForm, TaskRows, confirm_dialog, filter_bar
 from pages.common import (
     COOKIE,
     call,
@@ -28,6 +33,8 @@ from services import auth, tasks, uow
 from services.events import session_ends, task_changes
 
 PAGE_SIZE = 25
+MAX_PAGE = 10_000_000 // PAGE_SIZE + 1  # the furthest offset a task query accepts
+STATUSES = ('all', 'active', 'completed')
 R = TypeVar('R')
 
 EMPTY = {
@@ -38,23 +45,30 @@ EMPTY = {
 
 
 class Reloader:
-    """Coalesces bursts of change notifications into as few reloads as needed, never two at once."""
+    """Coalesces bursts of change notifications into as few reloads as needed, never two at once.
 
-    def __init__(self, reload: Callable[[], Awaitable[None]]) -> None:
+    Notifications arrive outside any page (on the event loop, from the change feed): each reload
+    runs inside its own client's context, so what it does (a redirect after the sign-in ended,
+    a notification) reaches that tab, and a tab that is gone is skipped."""
+
+    def __init__(self, client: Client, reload: Callable[[], Awaitable[None]]) -> None:
+        self._client = client
         self._reload = reload
         self._running = False
         self._again = False
 
     def request(self, *_: Any) -> None:
+        if self._client.is_deleted:
+            return
         if self._running:
             self._again = True
             return
         self._running = True
-        background_tasks.create(self._run(), name='tasklight reload')
+        background_tasks.create(self._run(), name='tasklight reload', context=self._client)
 
     async def _run(self) -> None:
         try:
-            while True:
+            while not self._client.is_deleted:
                 self._again = False
                 await self._reload()
                 if not self._again:
@@ -71,20 +85,38 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
     token = request.cookies[COOKIE]
     user_id: uuid.UUID = info.user.id
     client = ui.context.client
-    state: dict[str, Any] = {'status': 'all', 'q': '', 'page': 1}
+    state: dict[str, Any] = view_from(request.query_params)
+
+    def remember(*, push: bool) -> None:
+        """Put the view in the address bar: a reload, a failover and Back keep it."""
+        url = view_url(state)
+        with client:  # not the control's slot: a live refresh may have replaced the control
+            if push:
+                ui.navigate.history.push(url)  # a filter or page change is a step Back can undo
+            else:
+                ui.navigate.history.replace(url)  # search: one entry, not one per keystroke
+
+    async def as_person(fn: Callable[..., R], /, **kwargs: Any) -> R:
+        """`fn` as this person, in a worker thread. NiceGUI answers None instead while it shuts
+        down: stop quietly, as NiceGUI 4 will by cancelling."""
+        outcome = await run.io_bound(uow.call_as_browser, token, fn, **kwargs)
+        if outcome is None:
+            raise asyncio.CancelledError
+        return outcome[1]
 
     async def act(fn: Callable[..., R], /, **kwargs: Any) -> tuple[bool, R | None]:
         """Run a service as this person while their session lives: (succeeded, result).
 
         An ended session goes to sign-in; expected errors show as a notification."""
         try:
-            _, result = await run.io_bound(uow.call_as_browser, token, fn, **kwargs)
-            return True, result
+            return True, await as_person(fn, **kwargs)
         except NotAuthenticated:
-            ui.navigate.to('/login?reason=expired')
+            with client:  # the control that asked may be gone after a live refresh
+                ui.navigate.to('/login?reason=expired')
         except AppError as error:
-            show_error(error)
-            if isinstance(error, NotFound):
+            with client:
+                show_error(error)
+            if isinstance(error, NotFound | PreconditionFailed):
                 reloader.request()
         return False, None
 
@@ -102,6 +134,7 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         _, data = await act(fetch)
         if data is not None and not data[0].items and state['page'] > 1:
             state['page'] = max(1, math.ceil(data[0].total / PAGE_SIZE))  # the page emptied out
+            remember(push=False)
             _, data = await act(fetch)
         return data
 
@@ -110,46 +143,63 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         if data is not None and not client.is_deleted:
             show(*data)
 
-    reloader = Reloader(reload)
+    reloader = Reloader(client, reload)
 
-    async def add(title: str, description: str) -> str | None:
+    async def create(title: str, description: str) -> str | None:
+        """A new task from the form or from a dialog whose task was deleted: an error or None."""
         try:
-            await run.io_bound(
-                uow.call_as_browser, token, tasks.create_task, title=title, description=description
-            )
+            await as_person(tasks.create_task, title=title, description=description)
         except NotAuthenticated:
             ui.navigate.to('/login?reason=expired')
+            return 'Your session has ended. Sign in again; your text is kept in this browser.'
         except AppError as error:
             return error.message
         return None
 
+    async def add(title: str, description: str) -> str | None:
+        error = await create(title, description)
+        if error is None:
+            drafts.clear(NEW)  # confirmed: the browser's copy has done its job
+        return error
+
     async def complete(task: TaskRead, value: bool) -> None:
+        # No version: the row sends the state the person clicked to, not a flip, so repeating
+        # it or racing another tab's edit of the text cannot undo or overwrite anything.
         if value != task.completed:
             _, changed = await act(tasks.update_task, task_id=task.id, completed=value)
             if changed is not None:
                 rows.update(changed)  # confirmed: show it now; the live reload re-sorts
 
-    async def edit(task: TaskRead) -> None:
-        async def save(title: str, description: str) -> str | None:
-            try:
-                await run.io_bound(
-                    uow.call_as_browser,
-                    token,
-                    tasks.update_task,
-                    task_id=task.id,
-                    title=title,
-                    description=description,
-                )
-            except NotAuthenticated:
-                ui.navigate.to('/login?reason=expired')
-            except AppError as error:
-                return error.message
-            return None
+    async def save_changes(task_id: int, changes: dict[str, str], version: int) -> TaskRead:
+        """The edit dialog's save: only the changed fields, only onto the version it holds."""
+        try:
+            saved = await as_person(
+                tasks.update_task,
+                task_id=task_id,
+                expected_version=version,
+                **changes,
+            )
+        except NotAuthenticated:
+            ui.navigate.to('/login?reason=expired')
+            raise
+        rows.update(saved)
+        return saved
 
+    def open_editor(task: TaskRead) -> EditDialog:
         with dialogs:  # outside the board, so a live refresh cannot close it mid-edit
-            dialog = edit_dialog(task, save)
-        dialog.on('hide', dialog.delete)
-        dialog.open()
+            editor = EditDialog(
+                task,
+                on_save=lambda changes, version: save_changes(task.id, changes, version),
+                on_save_as_new=create,
+                on_version=drafts.editing,
+                on_discard_field=lambda field: drafts.forget(EDIT, field),
+            )
+        editor.dialog.on('hide', editor.dialog.delete)
+        editor.open()
+        return editor
+
+    async def edit(task: TaskRead) -> None:
+        open_editor(task)
 
     async def delete(task: TaskRead) -> None:
         with dialogs:
@@ -161,21 +211,75 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         confirmed = await dialog
         dialog.delete()
         if confirmed:
-            deleted, _ = await act(tasks.delete_task, task_id=task.id)
+            # The version the row showed: an edit made meanwhile elsewhere is not deleted unseen.
+            deleted, _ = await act(
+                tasks.delete_task, task_id=task.id, expected_version=task.version
+            )
             if deleted:
-                ui.notify('Task deleted', type='positive', position='bottom')
+                with client:  # the row (and this button) may be gone already: a live refresh
+                    ui.notify('Task deleted', type='positive', position='bottom')
+
+    async def restore(stored: dict[str, Any]) -> None:
+        """Text the browser kept from before a reload goes back into its fields (never sent)."""
+        restored = form.restore(text_fields(stored.get(NEW)))
+        edit_entry = stored.get(EDIT)
+        typed = text_fields(edit_entry)
+        task_id = whole_number(edit_entry.get('task_id')) if isinstance(edit_entry, dict) else None
+        if typed and task_id is not None:
+            version = whole_number(edit_entry.get('version'))  # type: ignore[union-attr]
+            await restore_edit(task_id, version, typed)
+            restored = True
+        if restored:
+            ui.notify(RESTORED, type='info', position='top')
+
+    async def restore_edit(task_id: int, version: int | None, typed: dict[str, str]) -> None:
+        try:
+            task = await as_person(tasks.get_task, task_id=task_id)
+        except NotAuthenticated:
+            ui.navigate.to('/login?reason=expired')
+            return
+        except NotFound:
+            now = datetime.now(UTC)
+            gone = TaskRead.model_construct(
+                id=task_id,
+                title=typed.get('title', ''),
+                description=typed.get('description', ''),
+                completed=False,
+                created_at=now,
+                updated_at=now,
+                completed_at=None,
+                version=version or 1,
+            )
+            open_editor(gone).deleted()
+            return
+        except AppError as error:
+            show_error(error)
+            return
+        open_editor(task).restore(typed, version=version)
+
+    async def follow_url(search: str) -> None:
+        """Back or Forward moved the address bar: show what it names."""
+        state.update(view_from(parse_qs(search.removeprefix('?'))))
+        finder.value = state['q']
+        await reload()
 
     async def set_status(status: str) -> None:
         state.update(status=status, page=1)
+        remember(push=True)
         await reload()
 
     async def set_page(page: int | None) -> None:
         if page and page != state['page']:
             state['page'] = page
+            remember(push=True)
             await reload()
 
     async def search(value: str | None) -> None:
-        state.update(q=(value or '').strip()[:200], page=1)
+        q = (value or '').strip()[:SEARCH_MAX]
+        if q == state['q']:
+            return  # Back set the box to what the address says: nothing new to show
+        state.update(q=q, page=1)
+        remember(push=False)
         await reload()
 
     async def sign_out() -> None:
@@ -217,8 +321,11 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         return None
     with page_frame(email=info.user.email, on_sign_out=sign_out):
         dialogs = ui.element('div').classes('hidden')
-        new_task_form(add)
-        finder = ui.input(placeholder='Search tasks', on_change=lambda e: search(e.value))
+        drafts = BrowserDrafts(user_id, on_restore=restore, on_url=follow_url)
+        form = NewTaskForm(add)
+        finder = ui.input(
+            placeholder='Search tasks', value=state['q'], on_change=lambda e: search(e.value)
+        )
         finder.props('outlined dense clearable debounce=250 maxlength=200').classes('w-full')
         finder.props['aria-label'] = 'Search tasks'
         with finder.mark('search').add_slot('prepend'):
@@ -257,3 +364,46 @@ def _empty_state(status: str, q: str) -> None:
         ui.icon('inbox' if not q else 'search_off', size='48px').classes('text-slate-300')
         ui.label(heading).classes('text-base font-medium text-slate-600')
         ui.label(hint).classes('text-sm text-slate-400')
+
+
+def view_from(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Filter, search and page from a query string; anything invalid falls back to its default
+    (an old bookmark or a hand-edited address shows the dashboard, never an error)."""
+
+    def first(name: str) -> str:
+        value = params.get(name, '')
+        if isinstance(value, list):
+            value = value[0] if value else ''
+        return value if isinstance(value, str) else ''
+
+    status = first('status')
+    page = first('page')
+    try:
+        q = TaskQuery(q=first('q')[:SEARCH_MAX]).q
+    except ValidationError:  # e.g. a NUL byte: not searchable, so not searched
+        q = ''
+    return {
+        'status': status if status in STATUSES else 'all',
+        'q': q,
+        'page': int(page) if _is_page(page) else 1,
+    }
+
+
+def _is_page(text: str) -> bool:
+    return 0 < len(text) <= 7 and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PAGE
+
+
+def view_url(state: Mapping[str, Any]) -> str:
+    """The dashboard's address for this view, naming only what differs from the defaults.
+
+    Percent-encoded, so the search text carries no quote or markup into the page's JavaScript."""
+    params = {
+        name: value
+        for name, value, default in (
+            ('status', state['status'], 'all'),
+            ('q', state['q'], ''),
+            ('page', state['page'], 1),
+        )
+        if value != default
+    }
+    return '/tasks' + ('?' + urlencode(params) if params else '')

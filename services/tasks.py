@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, and_, case, delete, func, insert, literal, not_, null, or_, update
 from sqlmodel import Session, select
 
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, PreconditionFailed
 from app.models import (
     Task,
     TaskCounts,
@@ -191,13 +191,42 @@ def list_tasks_with_counts(
     return _page(session, actor_id, query, getattr(counts, query.status)), counts
 
 
-def _write(session: Session, actor_id: uuid.UUID, task_id: int, values: dict[str, Any]) -> TaskRead:
-    task = _one(
-        session,
-        update(_TASK).where(_mine(actor_id, task_id)).values(**values).returning(*_READ_COLUMNS),
+def _stale_or_gone(session: Session, actor_id: uuid.UUID, task_id: int) -> PreconditionFailed:
+    """After a versioned write matched nothing: the actor's task at another version is a
+    PreconditionFailed carrying it as it is now; gone or someone else's is NotFound."""
+    current = get_task(session, actor_id=actor_id, task_id=task_id)  # NotFound when not theirs
+    return PreconditionFailed('This task was changed meanwhile.', current=current)
+
+
+def _target(actor_id: uuid.UUID, task_id: int, expected_version: int | None) -> Any:
+    condition = _mine(actor_id, task_id)
+    if expected_version is not None:
+        condition = and_(condition, _TASK.c.version == expected_version)
+    return condition
+
+
+def _write(
+    session: Session,
+    actor_id: uuid.UUID,
+    task_id: int,
+    values: dict[str, Any],
+    expected_version: int | None,
+) -> TaskRead:
+    # Every write moves the version in the same statement, so a client holding the old one can
+    # never overwrite this change unseen.
+    statement = (
+        update(_TASK)
+        .where(_target(actor_id, task_id, expected_version))
+        .values(**values, version=_TASK.c.version + 1)
+        .returning(*_READ_COLUMNS)
     )
+    row = session.connection().execute(statement).first()
+    if row is None:
+        if expected_version is None:
+            raise _not_found()
+        raise _stale_or_gone(session, actor_id, task_id)
     mark_changed(session, actor_id)
-    return task
+    return TaskRead.model_validate(row._mapping)
 
 
 def update_task(
@@ -208,8 +237,10 @@ def update_task(
     title: str | None = None,
     description: str | None = None,
     completed: bool | None = None,
+    expected_version: int | None = None,
 ) -> TaskRead:
-    """Change only the given fields of the actor's task; NotFound for anyone else's."""
+    """Change only the given fields of the actor's task; NotFound for anyone else's, and
+    PreconditionFailed when `expected_version` is given and no longer current."""
     given = {
         name: value
         for name, value in (
@@ -220,8 +251,11 @@ def update_task(
         if value is not None
     }
     changes: TaskUpdate = _validated(TaskUpdate, **given)
-    if not given:
-        return get_task(session, actor_id=actor_id, task_id=task_id)  # nothing to change
+    if not given:  # nothing to change, but a stale version is still reported as stale
+        task = get_task(session, actor_id=actor_id, task_id=task_id)
+        if expected_version is not None and task.version != expected_version:
+            raise PreconditionFailed('This task was changed meanwhile.', current=task)
+        return task
     now = utcnow()
     values: dict[str, Any] = {'updated_at': now}
     if changes.title is not None:
@@ -235,11 +269,14 @@ def update_task(
             (_TASK.c.completed == changes.completed, _TASK.c.completed_at),
             else_=literal(now if changes.completed else None, type_=UTCDateTime),
         )
-    return _write(session, actor_id, task_id, values)
+    return _write(session, actor_id, task_id, values, expected_version)
 
 
-def toggle_task(session: Session, *, actor_id: uuid.UUID, task_id: int) -> TaskRead:
-    """Flip completion of the actor's own task, setting or clearing completed_at."""
+def toggle_task(
+    session: Session, *, actor_id: uuid.UUID, task_id: int, expected_version: int | None = None
+) -> TaskRead:
+    """Flip completion of the actor's own task, setting or clearing completed_at;
+    PreconditionFailed when `expected_version` is given and no longer current."""
     now = utcnow()
     values = {
         'completed': not_(_TASK.c.completed),
@@ -248,12 +285,18 @@ def toggle_task(session: Session, *, actor_id: uuid.UUID, task_id: int) -> TaskR
         ),
         'updated_at': now,
     }
-    return _write(session, actor_id, task_id, values)
+    return _write(session, actor_id, task_id, values, expected_version)
 
 
-def delete_task(session: Session, *, actor_id: uuid.UUID, task_id: int) -> None:
-    """Remove the actor's own task; NotFound for anyone else's."""
-    result = session.connection().execute(delete(_TASK).where(_mine(actor_id, task_id)))
+def delete_task(
+    session: Session, *, actor_id: uuid.UUID, task_id: int, expected_version: int | None = None
+) -> None:
+    """Remove the actor's own task; NotFound for anyone else's, PreconditionFailed when
+    `expected_version` is given and no longer current."""
+    statement = delete(_TASK).where(_target(actor_id, task_id, expected_version))
+    result = session.connection().execute(statement)
     if result.rowcount == 0:
-        raise _not_found()
+        if expected_version is None:
+            raise _not_found()
+        raise _stale_or_gone(session, actor_id, task_id)
     mark_changed(session, actor_id)

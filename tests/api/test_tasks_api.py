@@ -197,6 +197,112 @@ def test_delete_then_everything_is_404(signup: Callable[..., Account]) -> None:
         assert response.json() == {'detail': 'Task not found.'}
 
 
+WRITES = [
+    ('PATCH', '', {'title': 'Mine'}),
+    ('PATCH', '/toggle', None),
+    ('DELETE', '', None),
+]
+
+
+def test_every_task_response_carries_its_version_as_etag(signup: Callable[..., Account]) -> None:
+    account = signup()
+    created = account.request('POST', '/api/tasks', json={'title': 'Tagged'})
+    task = created.json()
+    assert (task['version'], created.headers['etag']) == (1, 'W/"1"')
+    url = f'/api/tasks/{task["id"]}'
+    assert account.request('GET', url).headers['etag'] == 'W/"1"'
+    patched = account.request('PATCH', url, json={'title': 'Retagged'})
+    assert (patched.json()['version'], patched.headers['etag']) == (2, 'W/"2"')
+    toggled = account.request('PATCH', f'{url}/toggle')
+    assert (toggled.json()['version'], toggled.headers['etag']) == (3, 'W/"3"')
+
+
+@pytest.mark.parametrize('tag', ['W/"1"', '"1"', '*', ' W/"1" '])
+@pytest.mark.parametrize(('method', 'suffix', 'body'), WRITES)
+def test_a_current_if_match_lets_the_write_through(
+    signup: Callable[..., Account], method: str, suffix: str, body: object, tag: str
+) -> None:
+    account = signup()
+    task = account.create('Original')
+    response = account.request(
+        method, f'/api/tasks/{task["id"]}{suffix}', json=body, headers={'If-Match': tag}
+    )
+    assert response.status_code == (204 if method == 'DELETE' else 200)
+    if method != 'DELETE':
+        assert response.json()['version'] == 2
+        assert response.headers['etag'] == 'W/"2"'
+
+
+@pytest.mark.parametrize(('method', 'suffix', 'body'), WRITES)
+def test_a_stale_if_match_is_412_with_the_task_as_it_is_now(
+    signup: Callable[..., Account], method: str, suffix: str, body: object
+) -> None:
+    account = signup()
+    task = account.create('Original')
+    url = f'/api/tasks/{task["id"]}'
+    theirs = account.request('PATCH', url, json={'description': 'theirs'}).json()
+    response = account.request(
+        method, f'{url}{suffix}', json=body, headers={'If-Match': f'W/"{task["version"]}"'}
+    )
+    assert response.status_code == 412
+    assert response.json() == {'detail': 'This task was changed meanwhile.', 'current': theirs}
+    assert account.request('GET', url).json() == theirs
+
+
+def test_two_clients_editing_one_task_never_overwrite_each_other(
+    signup: Callable[..., Account],
+) -> None:
+    account = signup()
+    task = account.create('Original')
+    url = f'/api/tasks/{task["id"]}'
+    etag = account.request('GET', url).headers['etag']
+    first = account.request('PATCH', url, json={'title': 'A'}, headers={'If-Match': etag})
+    second = account.request('PATCH', url, json={'title': 'B'}, headers={'If-Match': etag})
+    assert (first.status_code, second.status_code) == (200, 412)
+    assert second.json()['current']['title'] == 'A'
+    now = f'W/"{second.json()["current"]["version"]}"'
+    retried = account.request('PATCH', url, json={'title': 'B'}, headers={'If-Match': now})
+    assert (retried.status_code, retried.json()['title']) == (200, 'B')
+
+
+def test_without_if_match_the_last_write_wins(signup: Callable[..., Account]) -> None:
+    account = signup()
+    task = account.create('Original')
+    url = f'/api/tasks/{task["id"]}'
+    assert account.request('PATCH', url, json={'title': 'A'}).status_code == 200
+    last = account.request('PATCH', url, json={'title': 'B'})
+    assert (last.status_code, last.json()['title'], last.json()['version']) == (200, 'B', 3)
+
+
+@pytest.mark.parametrize('tag', ['1', 'W/1', '"abc"', 'W/"1", W/"2"', '"0"', '"99999999999"', ''])
+@pytest.mark.parametrize(('method', 'suffix', 'body'), WRITES)
+def test_a_malformed_if_match_is_400_and_changes_nothing(
+    signup: Callable[..., Account], method: str, suffix: str, body: object, tag: str
+) -> None:
+    account = signup()
+    task = account.create('Original')
+    url = f'/api/tasks/{task["id"]}'
+    response = account.request(method, f'{url}{suffix}', json=body, headers={'If-Match': tag})
+    assert response.status_code == 400
+    assert response.json() == {'detail': 'If-Match must be W/"<version>", "<version>" or *.'}
+    assert account.request('GET', url).json() == task
+
+
+@pytest.mark.parametrize('right_version', [True, False], ids=['right version', 'wrong version'])
+@pytest.mark.parametrize(('method', 'suffix', 'body'), WRITES)
+def test_another_users_task_is_404_whatever_the_if_match(
+    signup: Callable[..., Account], method: str, suffix: str, body: object, right_version: bool
+) -> None:
+    owner, intruder = signup(), signup()
+    task = owner.create('Private')
+    tag = 'W/"1"' if right_version else 'W/"7"'
+    url = f'/api/tasks/{task["id"]}'
+    response = intruder.request(method, f'{url}{suffix}', json=body, headers={'If-Match': tag})
+    assert response.status_code == 404
+    assert response.json() == {'detail': 'Task not found.'}
+    assert owner.request('GET', url).json() == task
+
+
 ROUTES = [
     ('GET', '', None),
     ('PATCH', '', {'title': 'stolen'}),
@@ -321,6 +427,21 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     assert set(paths['/api/tasks/{task_id}']['patch']['responses']) >= {'200', '401', '404', '422'}
+    for method, path in [
+        ('patch', '/api/tasks/{task_id}'),
+        ('patch', '/api/tasks/{task_id}/toggle'),
+        ('delete', '/api/tasks/{task_id}'),
+    ]:
+        operation = paths[path][method]
+        assert {'400', '412'} <= set(operation['responses'])
+        assert 'If-Match' in {p['name'] for p in operation['parameters'] if p['in'] == 'header'}
+    for method, path, status in [
+        ('get', '/api/tasks/{task_id}', '200'),
+        ('post', '/api/tasks', '201'),
+        ('patch', '/api/tasks/{task_id}', '200'),
+        ('patch', '/api/tasks/{task_id}/toggle', '200'),
+    ]:
+        assert 'ETag' in paths[path][method]['responses'][status]['headers']
     assert set(paths['/api/auth/login']['post']['requestBody']['content']) == {
         'application/json',
         'application/x-www-form-urlencoded',

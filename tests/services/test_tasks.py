@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from app.db import session_scope
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, PreconditionFailed
 from app.models import Task, TaskCounts, TaskRead
 from services import tasks
 from services.events import task_changes
@@ -224,6 +224,87 @@ def test_another_persons_task_is_not_found_and_unchanged(action: str) -> None:
     task = make_task(owner, title='Private', description='secret')
     with pytest.raises(NotFound) as caught, session_scope() as s:
         OTHER_PERSON_ACTIONS[action](s, intruder.id, task.id)
+    assert caught.value.message == 'Task not found.'
+    with session_scope() as s:
+        assert tasks.get_task(s, actor_id=owner.id, task_id=task.id) == task
+
+
+VERSIONED_WRITES = {
+    'update': lambda s, actor, tid, version: tasks.update_task(
+        s, actor_id=actor, task_id=tid, title='changed', expected_version=version
+    ),
+    'update nothing': lambda s, actor, tid, version: tasks.update_task(
+        s, actor_id=actor, task_id=tid, expected_version=version
+    ),
+    'toggle': lambda s, actor, tid, version: tasks.toggle_task(
+        s, actor_id=actor, task_id=tid, expected_version=version
+    ),
+    'delete': lambda s, actor, tid, version: tasks.delete_task(
+        s, actor_id=actor, task_id=tid, expected_version=version
+    ),
+}
+
+
+def test_every_write_moves_the_version_by_one() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    assert task.version == 1
+    with session_scope() as s:
+        assert tasks.update_task(s, actor_id=owner.id, task_id=task.id, title='t').version == 2
+        assert tasks.update_task(s, actor_id=owner.id, task_id=task.id, completed=True).version == 3
+        assert tasks.toggle_task(s, actor_id=owner.id, task_id=task.id).version == 4
+        assert tasks.update_task(s, actor_id=owner.id, task_id=task.id).version == 4  # no change
+
+
+def test_writes_with_the_current_version_succeed() -> None:
+    owner = make_user()
+    task = make_task(owner)
+    with session_scope() as s:
+        changed = tasks.update_task(
+            s, actor_id=owner.id, task_id=task.id, description='d', expected_version=1
+        )
+        assert (changed.description, changed.version) == ('d', 2)
+        assert tasks.toggle_task(
+            s, actor_id=owner.id, task_id=task.id, expected_version=2
+        ).completed
+        tasks.delete_task(s, actor_id=owner.id, task_id=task.id, expected_version=3)
+    with pytest.raises(NotFound), session_scope() as s:
+        tasks.get_task(s, actor_id=owner.id, task_id=task.id)
+
+
+@pytest.mark.parametrize('action', VERSIONED_WRITES)
+def test_a_stale_version_is_precondition_failed_with_the_task_now(action: str) -> None:
+    owner = make_user()
+    task = make_task(owner, title='Original')
+    with session_scope() as s:
+        now = tasks.update_task(s, actor_id=owner.id, task_id=task.id, title='Theirs')
+    with pytest.raises(PreconditionFailed) as caught, session_scope() as s:
+        VERSIONED_WRITES[action](s, owner.id, task.id, task.version)
+    assert caught.value.current == now
+    with session_scope() as s:
+        assert tasks.get_task(s, actor_id=owner.id, task_id=task.id) == now
+
+
+@pytest.mark.parametrize('action', VERSIONED_WRITES)
+def test_a_versioned_write_to_a_deleted_task_is_not_found(action: str) -> None:
+    owner = make_user()
+    task = make_task(owner)
+    with session_scope() as s:
+        tasks.delete_task(s, actor_id=owner.id, task_id=task.id)
+    with pytest.raises(NotFound), session_scope() as s:
+        VERSIONED_WRITES[action](s, owner.id, task.id, task.version)
+
+
+@pytest.mark.parametrize('right_version', [True, False], ids=['right version', 'wrong version'])
+@pytest.mark.parametrize('action', VERSIONED_WRITES)
+def test_another_persons_task_with_any_version_is_not_found_and_unchanged(
+    action: str, right_version: bool
+) -> None:
+    owner, intruder = make_user(), make_user()
+    task = make_task(owner, title='Private')
+    version = task.version if right_version else task.version + 5
+    with pytest.raises(NotFound) as caught, session_scope() as s:
+        VERSIONED_WRITES[action](s, intruder.id, task.id, version)
     assert caught.value.message == 'Task not found.'
     with session_scope() as s:
         assert tasks.get_task(s, actor_id=owner.id, task_id=task.id) == task

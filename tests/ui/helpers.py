@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
-from nicegui import ElementFilter, ui
+from nicegui import ElementFilter, context, ui
+from nicegui.functions.navigate import History, Navigate
 from nicegui.testing import User
 
 from app.config import SESSION_COOKIE as COOKIE
@@ -48,13 +50,23 @@ def checkbox(user: User, title: str) -> ui.checkbox:
     return matches[0]
 
 
-async def eventually(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    """Wait for work the page does in the background (a service call, a live refresh)."""
+async def eventually(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait for work the page does in the background (a service call, a live refresh).
+
+    A condition that cannot be checked yet (`user.find` found nothing) is not met yet. The
+    deadline is generous because it only matters when something is wrong: on a machine whose
+    cores are all busy a service call in a worker thread can take seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
-    while not condition():
+    while True:
+        try:
+            if condition():
+                return
+            problem: AssertionError = AssertionError('condition not met in time')
+        except AssertionError as error:
+            problem = error
         if loop.time() > deadline:
-            raise AssertionError('condition not met in time')
+            raise problem
         await asyncio.sleep(0.02)
 
 
@@ -75,3 +87,61 @@ async def open_as(user: User, person: UserRead) -> None:
         cookie = auth.activate_browser_session(session, ticket=ticket.token)
     user.http_client.cookies.set(COOKIE, cookie.token)
     await user.open('/tasks')
+
+
+class RoutedNavigation(Navigate):
+    """`ui.navigate` as a browser has it: it moves the tab whose client is in context.
+
+    The simulation sends `ui.navigate` to whichever User was touched last, so with two tabs a
+    navigation can land in the wrong one, and one made outside any client context still lands
+    somewhere. Here it goes to the User showing the client in context, and raises (as the real
+    one does) when there is none, so a test sees a page that navigates from the wrong place."""
+
+    def __init__(self, users: list[User]) -> None:
+        super().__init__()
+        self.users = users
+        self.own = {id(user): user.navigate for user in users}
+        self.history = RecordedHistory(self)
+        self.addresses: dict[str, list[tuple[str, str]]] = {}  # by client id
+
+    def user_in_context(self) -> User | None:
+        client = context.client  # RuntimeError outside a client's context, like the real one
+        return next((user for user in self.users if user.client is client), None)
+
+    def addresses_of(self, user: User) -> list[tuple[str, str]]:
+        """What the page `user` shows put in the address bar: ('push' or 'replace', url)."""
+        return self.addresses.get(user.client.id if user.client else '', [])
+
+    def to(self, target: Callable[..., Any] | str | ui.element, new_tab: bool = False) -> None:
+        user = self.user_in_context()
+        if user is not None:  # else a client no User shows any more: a browser ignores it too
+            self.own[id(user)].to(target, new_tab)
+
+
+class RecordedHistory(History):
+    """`ui.navigate.history` without JavaScript: records what each tab's address bar would say."""
+
+    def __init__(self, router: RoutedNavigation) -> None:
+        self.router = router
+
+    def push(self, url: str) -> None:
+        self._record('push', url)
+
+    def replace(self, url: str) -> None:
+        self._record('replace', url)
+
+    def _record(self, kind: str, url: str) -> None:
+        # By client: a page being built is not yet the one its User shows.
+        self.router.addresses.setdefault(context.client.id, []).append((kind, url))
+
+
+def route_navigation(*users: User) -> RoutedNavigation:
+    router = RoutedNavigation(list(users))
+    for user in users:
+        user.navigate = router
+    return router
+
+
+def on_path(user: User, path: str) -> bool:
+    """Whether `user` shows the page at `path` (without its query)."""
+    return user.client is not None and user.client.page.path == path
