@@ -183,7 +183,11 @@ class Settings(BaseSettings):
 
     @property
     def docs_enabled(self) -> bool:
-        return self.api_docs if self.api_docs is not None else self.env != 'production'
+        """API docs: asked for with API_DOCS, else on for development servers only (a desktop
+        app's API is behind its launch secret, so nobody could read them there)."""
+        if self.api_docs is not None:
+            return self.api_docs
+        return self.env != 'production' and not self.desktop
 
     @property
     def signing_key(self) -> str:

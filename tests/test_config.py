@@ -41,6 +41,7 @@ def test_docs_are_off_in_production_unless_asked_for() -> None:
     assert _settings(env='development').docs_enabled
     assert not _settings(env='production', **real).docs_enabled
     assert _settings(env='production', api_docs=True, **real).docs_enabled
+    assert not _settings(env='development', native=True).docs_enabled  # the desktop app
 
 
 def test_production_starts_with_both_set() -> None:
