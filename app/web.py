@@ -108,7 +108,8 @@ def configure(app: FastAPI) -> None:
             allow_origins=settings.cors_origins,
             allow_credentials=False,  # bearer tokens, not cookies, cross origins
             allow_methods=['GET', 'POST', 'PATCH', 'DELETE'],
-            allow_headers=['Authorization', 'Content-Type'],
+            allow_headers=['Authorization', 'Content-Type', 'If-Match'],
+            expose_headers=['ETag', 'Location', 'Retry-After', 'X-Request-ID'],
             max_age=600,
         )
     # Before anything else runs: a request for a host name that is not ours (DNS rebinding).

@@ -16,7 +16,7 @@ Starts `python main.py` on the benchmark database and measures three things:
    finds its page: resident memory before, with the dashboards connected, and once they have all
    disconnected; with --after-window, again once the window has passed and as many new
    dashboards have opened (memory reused means the waiting pages were let go). The window is the
-   server's RECONNECT_TIMEOUT_SECONDS (docs/reconnect.md).
+   server's RECONNECT_TIMEOUT_SECONDS (docs/operations.md, "Reconnect window").
 
 Dashboards other than Chromium's are socket.io clients, not browsers: a browser tab per dashboard
 would measure Chromium, not the server.

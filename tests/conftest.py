@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 # Before anything imports the settings: tests never touch a developer's ./data or .env values.
 _DATA_DIR = tempfile.mkdtemp(prefix='tasklight-test-')
@@ -76,6 +77,21 @@ def database(database_engine: Engine) -> Iterator[str]:
             else:
                 for table in TABLES:
                     connection.execute(text(f'DELETE FROM {table}'))
+
+
+@pytest.fixture(autouse=True)
+def _patient_simulated_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NiceGUI's `should_see` gives up after 0.3 s, which a busy machine easily overruns: wait
+    up to 10 s by default (it returns as soon as the element shows, so a passing test costs
+    nothing). A test that passes its own `retries` keeps them."""
+    from nicegui.testing import User
+
+    original = User.should_see
+
+    async def should_see(self: User, *args: Any, retries: int = 100, **kwargs: Any) -> None:
+        await original(self, *args, retries=retries, **kwargs)
+
+    monkeypatch.setattr(User, 'should_see', should_see)
 
 
 @pytest.fixture(autouse=True)

@@ -399,6 +399,18 @@ def test_cors_only_for_configured_origins(monkeypatch: pytest.MonkeyPatch) -> No
         assert 'access-control-allow-origin' not in refused.headers
         simple = client.get('/api/tasks', headers={'Origin': 'https://evil.example'})
         assert 'access-control-allow-origin' not in simple.headers
+        # Conditional writes work across origins: If-Match may be sent and ETag read.
+        conditional = client.options(
+            '/api/tasks/1',
+            headers={
+                'Origin': 'https://scripts.example',
+                'Access-Control-Request-Method': 'PATCH',
+                'Access-Control-Request-Headers': 'authorization, content-type, if-match',
+            },
+        )
+        assert conditional.status_code == 200
+        listed = client.get('/api/tasks', headers={'Origin': 'https://scripts.example'})
+        assert 'etag' in listed.headers['access-control-expose-headers'].lower()
 
 
 def test_no_cors_headers_without_configured_origins(client: TestClient) -> None:
