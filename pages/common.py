@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -23,9 +24,19 @@ DEVICE_COOKIE = 'tasklight_device'
 R = TypeVar('R')
 
 
+def _boxed(fn: Callable[..., R], kwargs: dict[str, Any]) -> tuple[R]:
+    return (uow.call(fn, **kwargs),)
+
+
 async def call(fn: Callable[..., R], /, **kwargs: Any) -> R:
-    """A service call as its own unit of work, in a worker thread so the event loop stays free."""
-    return await run.io_bound(uow.call, fn, **kwargs)
+    """A service call as its own unit of work, in a worker thread so the event loop stays free.
+
+    NiceGUI answers None instead of running it while it shuts down: stop quietly there (as
+    NiceGUI 4 will, by cancelling) rather than hand None to code that expects a result."""
+    boxed = await run.io_bound(_boxed, fn, kwargs)
+    if boxed is None:
+        raise asyncio.CancelledError
+    return boxed[0]
 
 
 async def session_of(token: str | None) -> SessionInfo | None:
