@@ -426,11 +426,11 @@ def main() -> None:
         extra['RECONNECT_TIMEOUT_SECONDS'] = str(args.reconnect_window)
     with running_server(args.database_url, args.port, **extra) as server:
         url = f'http://127.0.0.1:{args.port}'
-        asyncio.run(wait_until_up(url, '/login', 303))  # to /auth/begin for its nonce cookie
+        asyncio.run(wait_until_up(url, '/healthz', 200))
         results = asyncio.run(run(args, url, server.pid))
     with running_server(args.database_url, args.port, **extra) as server:
         url = f'http://127.0.0.1:{args.port}'
-        asyncio.run(wait_until_up(url, '/login', 200))
+        asyncio.run(wait_until_up(url, '/healthz', 200))
         results['waiting'] = asyncio.run(run_waiting(args, url, server.pid))
 
     print('Dashboard ready (Chromium, goto → first task visible)')

@@ -19,15 +19,14 @@ from sqlalchemy.engine import make_url
 from bench.common import server_env
 
 ROOT = Path(__file__).resolve().parents[1]
-SMOKE_URL = (
-    make_url(
-        os.environ.get(
-            'TEST_POSTGRES_URL',
-            'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test',
-        )
+_TEST_URL = make_url(
+    os.environ.get(
+        'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test'
     )
-    .set(database='tasklight_bench_smoke')
-    .render_as_string(hide_password=False)
+)
+# Named after the test database, so that two checkouts testing at once never share it.
+SMOKE_URL = _TEST_URL.set(database=f'{_TEST_URL.database}_bench').render_as_string(
+    hide_password=False
 )
 CHROMIUM = os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium')
 
