@@ -39,12 +39,13 @@ def stopping() -> bool:
     return _stopping.is_set()
 
 
-@router.get('/healthz')
+# HEAD too: some uptime checkers probe with it.
+@router.api_route('/healthz', methods=['GET', 'HEAD'])
 async def healthz() -> JSONResponse:
     return JSONResponse({'status': 'ok'}, headers=_NO_STORE)
 
 
-@router.get('/readyz')
+@router.api_route('/readyz', methods=['GET', 'HEAD'])
 async def readyz() -> JSONResponse:
     if _stopping.is_set():
         return _not_ready('stopping')

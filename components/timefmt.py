@@ -29,3 +29,14 @@ def relative(moment: datetime, now: datetime | None = None) -> str:
 
 def absolute(moment: datetime) -> str:
     return moment.strftime('%Y-%m-%d %H:%M UTC')
+
+
+def wait_text(seconds: int) -> str:
+    """A wait as a person says it: '42 seconds', '1 second', 'about 52 minutes', '2 hours'."""
+    if seconds < 90:
+        return f'{seconds} second{"" if seconds == 1 else "s"}'
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f'about {minutes} minutes'
+    hours = round(seconds / 3600)
+    return f'about {hours} hour{"" if hours == 1 else "s"}'

@@ -27,6 +27,7 @@ from app.errors import (
 from app.models import PASSWORD_MIN, IssuedSession
 from app.security import new_nonce, same_origin, sign_device
 from components.frame import auth_card, banner, email_input, error_banner, switch_link
+from components.timefmt import wait_text
 from pages.common import (
     COOKIE,
     DEVICE_COOKIE,
@@ -57,7 +58,7 @@ def _finish(issued: IssuedSession, next_path: str) -> None:
 
 def _message(error: AppError) -> str:
     if isinstance(error, RateLimited):
-        return f'Too many attempts. Try again in {error.retry_after} seconds.'
+        return f'Too many attempts. Try again in {wait_text(error.retry_after)}.'
     return error.message
 
 

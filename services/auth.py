@@ -88,9 +88,13 @@ def _validate_credentials(email: str, password: str) -> Credentials:
 
 
 def register(session: Session, *, email: str, password: str, address: str = 'local') -> UserRead:
-    """Create an account; an email is taken case-insensitively, the password is never truncated."""
-    get_throttle().hit_register(address=address)
+    """Create an account; an email is taken case-insensitively, the password is never truncated.
+
+    Only well-formed attempts spend the address's registration budget: a person who misses the
+    password rules a few times is not locked out, while every look at whether an email is taken
+    still counts."""
     credentials = _validate_credentials(email, password)
+    get_throttle().hit_register(address=address)
     existing = session.exec(select(User.id).where(User.email == credentials.email)).first()
     if existing is not None:
         raise Conflict('An account with this email already exists.')

@@ -116,6 +116,14 @@ def test_redoc_runs_without_its_search_worker(client: TestClient) -> None:
     assert '<redoc disable-search spec-url="/openapi.json">' in client.get('/redoc').text
 
 
+def test_redoc_asks_no_other_site_for_its_logo(client: TestClient) -> None:
+    bundle = client.get('/docs/assets/redoc.standalone.js')
+    assert bundle.status_code == 200
+    assert 'javascript' in bundle.headers['content-type']
+    assert 'Redocly' in bundle.text  # the real bundle, footer and all
+    assert 'cdn.redoc.ly' not in bundle.text
+
+
 @pytest.mark.parametrize(
     ('env', 'served'),
     [

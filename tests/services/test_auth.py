@@ -128,6 +128,19 @@ def test_registrations_are_limited_per_address(monkeypatch: pytest.MonkeyPatch) 
         auth.register(s, email='r4@example.com', password=PASSWORD, address='10.0.0.2')
 
 
+def test_refused_registrations_spend_no_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('RATE_LIMIT_REGISTER', '2/hour')
+    auth.get_settings.cache_clear()
+    for password in ('password123', 'short', 'abcdefgh'):  # common, too short, a run
+        with pytest.raises(InvalidInput), session_scope() as s:
+            auth.register(s, email='fumble@example.com', password=password, address='10.0.0.3')
+    for n in range(2):  # the whole budget is still there
+        with session_scope() as s:
+            auth.register(s, email=f'ok{n}@example.com', password=PASSWORD, address='10.0.0.3')
+    with pytest.raises(RateLimited), session_scope() as s:  # a taken email still counts
+        auth.register(s, email='ok0@example.com', password=PASSWORD, address='10.0.0.3')
+
+
 def _api_session(email: str = 'api@example.com') -> auth.IssuedSession:
     make_user(email=email)
     with session_scope() as s:

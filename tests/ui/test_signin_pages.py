@@ -17,6 +17,7 @@ from app.config import SESSION_COOKIE
 from app.db import session_scope
 from app.errors import AuthFailed, RateLimited, Unavailable
 from app.models import AuthSession, utcnow
+from components import timefmt
 from services import auth
 from tests.factories import PASSWORD, make_user
 
@@ -267,8 +268,9 @@ def _failing(error: Exception) -> Callable[..., Any]:
     [
         (Unavailable(), 'Tasklight cannot reach its database right now.'),
         (RateLimited(retry_after=42), 'Too many attempts. Try again in 42 seconds.'),
+        (RateLimited(retry_after=3592), 'Too many attempts. Try again in about 60 minutes.'),
     ],
-    ids=['outage', 'rate-limited'],
+    ids=['outage', 'rate-limited', 'rate-limited-long'],
 )
 async def test_a_failing_sign_in_says_why_and_keeps_the_fields(
     user: User, monkeypatch: pytest.MonkeyPatch, error: Exception, message: str
@@ -331,3 +333,19 @@ async def test_completing_or_ending_a_sign_in_during_an_outage_says_so(
     )
     assert response.headers['location'] == '/login?reason=unavailable'
     assert _cookie(user, SESSION_COOKIE) is not None  # still signed in, and not told otherwise
+
+
+@pytest.mark.parametrize(
+    ('seconds', 'text'),
+    [
+        (1, '1 second'),
+        (42, '42 seconds'),
+        (89, '89 seconds'),
+        (90, 'about 2 minutes'),
+        (3090, 'about 52 minutes'),
+        (5400, 'about 2 hours'),
+        (3 * 3600, 'about 3 hours'),
+    ],
+)
+def test_waits_read_as_a_person_says_them(seconds: int, text: str) -> None:
+    assert timefmt.wait_text(seconds) == text
