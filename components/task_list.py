@@ -403,6 +403,17 @@ class EditDialog:
                 return
         self._say(PreconditionFailed.default_message)
 
+    def follow(self, current: TaskRead | None) -> None:
+        """The task as a live update found it (None: deleted): say so now, not only at Save."""
+        if self.gone:
+            return
+        if current is None:
+            self.deleted()
+        elif current.version != self.base.version:
+            self.merge(current)
+            if self.theirs:
+                self._say(STALE)
+
     def deleted(self) -> None:
         self.gone = True
         for name in list(self.theirs):

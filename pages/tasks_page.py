@@ -142,8 +142,24 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
         data = await load()
         if data is not None and not client.is_deleted:
             show(*data)
+            await follow_editor()
+
+    async def follow_editor() -> None:
+        """An open edit dialog learns at once that its task changed or went, not only at Save."""
+        editor = editing.get('editor')
+        if editor is None or editor.gone:
+            return
+        try:
+            current: TaskRead | None = await as_person(tasks.get_task, task_id=editor.base.id)
+        except NotFound:
+            current = None
+        except AppError:
+            return  # the dialog keeps its text; Save reports whatever is wrong then
+        if editing.get('editor') is editor:  # still open after the round trip
+            editor.follow(current)
 
     reloader = Reloader(client, reload)
+    editing: dict[str, EditDialog] = {}  # the open edit dialog, if any
 
     async def create(title: str, description: str) -> str | None:
         """A new task from the form or from a dialog whose task was deleted: an error or None."""
@@ -194,7 +210,14 @@ async def tasks_page(request: Request) -> RedirectResponse | None:
                 on_version=drafts.editing,
                 on_discard_field=lambda field: drafts.forget(EDIT, field),
             )
-        editor.dialog.on('hide', editor.dialog.delete)
+        editing['editor'] = editor
+
+        def closed() -> None:
+            if editing.get('editor') is editor:
+                del editing['editor']
+            editor.dialog.delete()
+
+        editor.dialog.on('hide', closed)
         editor.open()
         return editor
 

@@ -153,3 +153,30 @@ async def test_deleting_a_row_changed_meanwhile_asks_again(user: User) -> None:
     user.find(marker='confirm').click()
     await user.should_see('This task was changed meanwhile.', retries=50)
     assert stored_tasks(me)[0].description == 'important new notes'
+
+
+async def test_an_open_dialog_learns_of_a_change_elsewhere_without_saving(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Old title', description='old words')
+    await open_editor(user, task)
+    field(user, 'edit-title').value = 'My title'  # typing, not saved yet
+    change_elsewhere(me, task, title='Their title', description='their words')  # live update
+    await eventually(lambda: banner(user).visible)
+    assert banner(user).text == STALE
+    await user.should_see(marker='theirs-title')
+    assert field(user, 'edit-title').value == 'My title'  # what was typed stays
+    assert field(user, 'edit-description').value == 'their words'  # untouched: follows theirs
+    assert stored_tasks(me)[0].title == 'Their title'  # nothing was saved for the person
+
+
+async def test_an_open_dialog_learns_at_once_that_its_task_was_deleted(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Soon gone')
+    await open_editor(user, task)
+    field(user, 'edit-title').value = 'Still wanted'
+    with session_scope() as s:  # deleted in another tab
+        tasks.delete_task(s, actor_id=me.id, task_id=task.id)
+    await eventually(lambda: banner(user).visible)
+    assert banner(user).text == GONE
+    await user.should_see('Save as new task')
+    assert field(user, 'edit-title').value == 'Still wanted'
