@@ -39,16 +39,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_main(data_dir: Path, **settings: str) -> Iterator[str]:
-    """`python main.py` on a free port with its own data folder; yields its URL."""
-    port = _free_port()
+def running_main(data_dir: Path, *, port: int | None = None, **settings: str) -> Iterator[str]:
+    """`python main.py` on `port` (else a free one) with its own data folder; yields its URL.
+    Its output is added to `server.log` in the data folder, across restarts."""
+    port = port or _free_port()
     # NiceGUI believes it is under test when it sees PYTEST_* variables; the server is not.
     env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST')}
     for key in ('ENV', 'SECRET_KEY', 'DATABASE_URL', 'RATE_LIMIT_LOGIN', 'RATE_LIMIT_REGISTER'):
         env.pop(key, None)
     env.update(PORT=str(port), DATA_DIR=str(data_dir), RATE_LIMIT_REGISTER='100/minute')
     env.update(settings)
-    log = (data_dir / 'server.log').open('w')
+    log = (data_dir / 'server.log').open('a')
     process = subprocess.Popen(
         [sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )

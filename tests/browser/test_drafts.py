@@ -5,12 +5,7 @@ a reload, with a notice, and is never sent by itself; filter, search and page li
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ROOT, _free_port
+from tests.browser.conftest import _free_port, running_main
 from tests.browser.test_flows import add, sign_up
 
 RESTORED = 'Restored what you were typing'
@@ -28,33 +23,8 @@ RESTORED = 'Restored what you were typing'
 def serving(port: int, data_dir: Path) -> Iterator[str]:
     """`python main.py` on a given port (the browser keeps drafts per origin: a restarted
     server has to come back on the same one)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST')}
-    for key in ('ENV', 'SECRET_KEY', 'DATABASE_URL', 'RATE_LIMIT_LOGIN', 'RATE_LIMIT_REGISTER'):
-        env.pop(key, None)
-    env.update(PORT=str(port), DATA_DIR=str(data_dir), RATE_LIMIT_REGISTER='100/minute')
-    with (data_dir / 'server.log').open('a') as log:
-        process = subprocess.Popen(
-            [sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        url = f'http://127.0.0.1:{port}'
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f'{url}/login', timeout=1).close()  # noqa: S310 - local
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError((data_dir / 'server.log').read_text()) from None
-                time.sleep(0.2)
-        try:
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_main(data_dir, port=port) as url:
+        yield url
 
 
 def checkboxes(page: Page) -> list[str]:
