@@ -64,20 +64,6 @@ class Throttle:
         """The right password was given: that email's earlier attempts no longer count."""
         self._limiter.clear(self.login, 'login-email', email)
 
-    def check_login(self, *, email: str, address: str) -> None:
-        """RateLimited if this email or address has no attempt left; spends nothing."""
-        for item, keys in (
-            (self.login, ('login-email', email)),
-            (self.login_per_address, ('login-address', address)),
-        ):
-            if not self._limiter.test(item, *keys):
-                raise self._refuse(item, *keys)
-
-    def record_failed_login(self, *, email: str, address: str) -> None:
-        """Count a failure that was not reserved beforehand (e.g. one found out elsewhere)."""
-        self._limiter.hit(self.login, 'login-email', email)
-        self._limiter.hit(self.login_per_address, 'login-address', address)
-
     def hit_register(self, *, address: str) -> None:
         """Count a registration attempt from `address`; RateLimited once the budget is spent."""
         self._spend(self.register, 'register-address', address)

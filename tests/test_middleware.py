@@ -163,12 +163,12 @@ def test_redis_counters_are_shared_between_instances() -> None:
         for _ in range(2)
     )
     email = f'{uuid.uuid4()}@example.com'
-    first.record_failed_login(email=email, address='a')
-    second.record_failed_login(email=email, address='b')
+    first.reserve_password_check(email=email, address='a')
+    second.reserve_password_check(email=email, address='b')  # the budget of 2 is spent
     with pytest.raises(RateLimited):
-        first.check_login(email=email, address='c')
+        first.reserve_password_check(email=email, address='c')
     with pytest.raises(RateLimited):
-        second.check_login(email=email, address='d')
+        second.reserve_password_check(email=email, address='d')
 
 
 def _nicegui_like_app(**prefix_options: str) -> TestClient:
