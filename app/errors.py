@@ -8,16 +8,13 @@ from pydantic import ValidationError
 
 
 class AppError(Exception):
-    """An expected failure with a message that is safe to show to the person who caused it.
-
-    `extra` holds further JSON-safe fields for the API's error body (e.g. the current task)."""
+    """An expected failure with a message that is safe to show to the person who caused it."""
 
     status_code: ClassVar[int] = 400
     default_message: ClassVar[str] = 'The request could not be completed.'
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
-        self.extra: dict[str, object] = {}
         super().__init__(self.message)
 
 

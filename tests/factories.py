@@ -11,6 +11,14 @@ from services import auth, tasks
 
 _numbers = itertools.count(1)
 PASSWORD = 'correct horse battery'
+# Sign-in text no database can store: NUL, and lone surrogates (unencodable as UTF-8).
+UNSTORABLE_CREDENTIALS = [
+    ('me\x00@example.com', PASSWORD),
+    ('me@example.com', 'correct\x00horse'),
+    ('me\ud800@example.com', PASSWORD),
+    ('me@example.com', 'correct horse \udfff'),
+]
+UNSTORABLE_IDS = ['nul-email', 'nul-password', 'surrogate-email', 'surrogate-password']
 
 
 def make_user(*, email: str | None = None, password: str = PASSWORD) -> UserRead:

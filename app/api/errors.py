@@ -38,7 +38,7 @@ def error_response(error: AppError) -> JSONResponse:
         ]
     else:
         detail = error.message
-    body: dict[str, object] = {'detail': detail, **error.extra}
+    body: dict[str, object] = {'detail': detail}
     if isinstance(error, PreconditionFailed) and error.current is not None:
         body['current'] = jsonable_encoder(error.current)
     return JSONResponse(body, status_code=error.status_code, headers=headers)

@@ -16,7 +16,7 @@ from app.errors import AuthFailed, InvalidInput, RateLimited
 from app.security import sign_device
 from services import auth
 from services.throttle import Throttle, set_throttle
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, UNSTORABLE_CREDENTIALS, UNSTORABLE_IDS, make_user
 
 WRONG = 'not the password'
 
@@ -90,16 +90,7 @@ def test_twenty_simultaneous_guesses_get_exactly_five_checks(
     assert sum(isinstance(o, RateLimited) for o in outcomes) == 15
 
 
-@pytest.mark.parametrize(
-    ('email', 'password'),
-    [
-        ('me\x00@example.com', PASSWORD),
-        ('me@example.com', 'correct\x00horse'),
-        ('me\ud800@example.com', PASSWORD),
-        ('me@example.com', 'correct horse \udfff'),
-    ],
-    ids=['nul-email', 'nul-password', 'surrogate-email', 'surrogate-password'],
-)
+@pytest.mark.parametrize(('email', 'password'), UNSTORABLE_CREDENTIALS, ids=UNSTORABLE_IDS)
 def test_unstorable_text_is_a_plain_auth_failure(
     email: str, password: str, checks: list[str]
 ) -> None:

@@ -19,7 +19,7 @@ from app.errors import AuthFailed, RateLimited, Unavailable
 from app.models import AuthSession, utcnow
 from components import timefmt
 from services import auth
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, UNSTORABLE_CREDENTIALS, UNSTORABLE_IDS, make_user
 
 NONCE_COOKIE = 'tasklight_signin'
 DEVICE_COOKIE = 'tasklight_device'
@@ -221,16 +221,7 @@ async def test_an_idle_browser_session_lands_on_sign_in_saying_so(user: User) ->
 # ---------------------------------------------------------------- item 3: unstorable text
 
 
-@pytest.mark.parametrize(
-    ('email', 'password'),
-    [
-        ('me\x00@example.com', PASSWORD),
-        ('me@example.com', 'correct\x00horse'),
-        ('me\ud800@example.com', PASSWORD),
-        ('me@example.com', 'correct horse \udfff'),
-    ],
-    ids=['nul-email', 'nul-password', 'surrogate-email', 'surrogate-password'],
-)
+@pytest.mark.parametrize(('email', 'password'), UNSTORABLE_CREDENTIALS, ids=UNSTORABLE_IDS)
 async def test_unstorable_text_in_the_sign_in_form_is_a_plain_failure(
     user: User, email: str, password: str
 ) -> None:
