@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -15,7 +15,20 @@ from pydantic import (
     ValidationInfo,
 )
 from pydantic import Field as PydanticField
-from sqlalchemy import Column, DateTime, ForeignKey, Index, String, TypeDecorator
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -27,6 +40,13 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 256
 EMAIL_MAX = 254
 SEARCH_MAX = 200
+LIST_NAME_MAX = 100
+TIME_ZONE_MAX = 64
+INBOX = 'Inbox'
+# The colours a list may take: names the theme maps to a light and a dark shade (never a raw hex
+# value from a client, which the page would then have to trust in a style attribute).
+LIST_COLOURS = ('grey', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink')
+PRIORITIES = {0: 'none', 1: 'low', 2: 'medium', 3: 'high'}
 
 
 def utcnow() -> datetime:
@@ -105,6 +125,17 @@ SearchText = Annotated[
     AfterValidator(_storable),
 ]
 TaskStatus = Literal['all', 'active', 'completed']
+# How a list's open tasks are ordered: the person's own order, by due date, by priority, newest.
+ListSort = Literal['manual', 'due', 'priority', 'newest']
+# A query may also ask for the most recently completed first (the Completed view).
+TaskSort = Literal['manual', 'due', 'priority', 'newest', 'completed']
+ListColour = Literal['grey', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple', 'pink']
+ListName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=LIST_NAME_MAX),
+    AfterValidator(_storable),
+]
+Priority = Annotated[int, PydanticField(ge=0, le=3)]
 
 
 def _normalize_email(value: str) -> str:
@@ -124,14 +155,72 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=EMAIL_MAX, unique=True)
     password_hash: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # An IANA zone name taken from the person's browser: what "today" and a due time mean.
+    time_zone: str = Field(
+        default='UTC', max_length=TIME_ZONE_MAX, sa_column_kwargs={'server_default': 'UTC'}
+    )
 
 
-class Task(SQLModel, table=True):
-    __tablename__ = 'task'
+class TaskList(SQLModel, table=True):
+    """A person's list of tasks. Every account has exactly one Inbox, which cannot go away."""
+
+    __tablename__ = 'task_list'
+    # Ids are never reused (SQLite would otherwise hand out a deleted largest id again).
+    __table_args__ = ({'sqlite_autoincrement': True},)
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey('user_account.id', ondelete='CASCADE'), nullable=False)
+    )
+    name: str = Field(max_length=LIST_NAME_MAX)
+    colour: str = Field(default='grey', max_length=16)
+    position: float = Field(sa_column=Column(Float(), nullable=False))
+    is_inbox: bool = Field(default=False)
+    # How the person last chose to order this list's open tasks; it sticks per list.
+    sort: str = Field(
+        default='manual', max_length=16, sa_column_kwargs={'server_default': 'manual'}
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = Field(default=1, sa_column_kwargs={'server_default': '1'})
+
+
+# A person's lists in their order; and at most one Inbox each.
+Index(
+    'ix_task_list_owner',
+    TaskList.__table__.c.owner_id,  # type: ignore[attr-defined]
+    TaskList.__table__.c.position,  # type: ignore[attr-defined]
+)
+Index(
+    'uq_task_list_inbox',
+    TaskList.__table__.c.owner_id,  # type: ignore[attr-defined]
+    unique=True,
+    sqlite_where=text('is_inbox'),
+    postgresql_where=text('is_inbox'),
+)
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = 'task'
+    # Ids are never reused: Undo puts a deleted task back under its own id.
+    __table_args__ = ({'sqlite_autoincrement': True},)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey('user_account.id', ondelete='CASCADE'), nullable=False)
+    )
+    list_id: int = Field(
+        sa_column=Column(Integer(), ForeignKey('task_list.id', ondelete='CASCADE'), nullable=False)
+    )
+    # The person's own order within the list: gapped ranks, so a move writes one row.
+    position: float = Field(sa_column=Column(Float(), nullable=False))
+    # A due date is the person's calendar date. With a time, `due_at` is that instant in UTC and
+    # `due_date` its date in the person's zone (kept in step when the zone changes).
+    due_date: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    due_time: time | None = Field(default=None, sa_column=Column(Time(), nullable=True))
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    priority: int = Field(
+        default=0, sa_column=Column(SmallInteger(), nullable=False, server_default='0')
     )
     title: str = Field(max_length=TITLE_MAX)
     description: str = Field(default='', max_length=DESCRIPTION_MAX)
@@ -151,6 +240,21 @@ Index(
     Task.__table__.c.completed,  # type: ignore[attr-defined]
     Task.__table__.c.created_at.desc(),  # type: ignore[attr-defined]
     Task.__table__.c.id.desc(),  # type: ignore[attr-defined]
+)
+# One list in the person's order (the default view), completed ones apart.
+Index(
+    'ix_task_list_order',
+    Task.__table__.c.list_id,  # type: ignore[attr-defined]
+    Task.__table__.c.completed,  # type: ignore[attr-defined]
+    Task.__table__.c.position,  # type: ignore[attr-defined]
+    Task.__table__.c.id,  # type: ignore[attr-defined]
+)
+# Today and Upcoming: a person's open tasks by due date.
+Index(
+    'ix_task_owner_due',
+    Task.__table__.c.owner_id,  # type: ignore[attr-defined]
+    Task.__table__.c.completed,  # type: ignore[attr-defined]
+    Task.__table__.c.due_date,  # type: ignore[attr-defined]
 )
 
 
@@ -185,6 +289,7 @@ class UserRead(Schema):
     id: uuid.UUID
     email: str
     created_at: datetime
+    time_zone: str = 'UTC'
 
 
 class Credentials(Schema):
@@ -195,16 +300,21 @@ class Credentials(Schema):
 class TaskCreate(Schema):
     title: Title
     description: Description = ''
+    due_date: date | None = None
+    due_time: time | None = None
+    priority: Priority = 0
 
 
 class TaskUpdate(Schema):
     title: Title | None = None
     description: Description | None = None
     completed: bool | None = None
+    priority: Priority | None = None
 
 
 class TaskRead(Schema):
     id: int
+    list_id: int
     title: str
     description: str
     completed: bool
@@ -212,6 +322,11 @@ class TaskRead(Schema):
     updated_at: datetime
     completed_at: datetime | None
     version: int
+    position: float
+    due_date: date | None = None
+    due_time: time | None = None
+    due_at: datetime | None = None
+    priority: int = 0
 
 
 class TaskQuery(Schema):
@@ -219,6 +334,41 @@ class TaskQuery(Schema):
     q: SearchText = ''
     limit: int = PydanticField(default=50, ge=1, le=100)
     offset: int = PydanticField(default=0, ge=0, le=10_000_000)
+    list_id: int | None = PydanticField(default=None, ge=1, le=2**31 - 1)
+    due_before: date | None = None  # due on or before this date
+    due_after: date | None = None  # due on or after this date
+    overdue: bool | None = None  # open and due before today, in the person's zone
+    priority: Priority | None = None
+    sort: TaskSort | None = None  # default: the list's own choice, or newest without a list
+
+
+class ListCreate(Schema):
+    name: ListName
+    colour: ListColour = 'grey'
+
+
+class ListUpdate(Schema):
+    name: ListName | None = None
+    colour: ListColour | None = None
+    sort: ListSort | None = None
+
+
+class ListRead(Schema):
+    id: int
+    name: str
+    colour: str
+    position: float
+    is_inbox: bool
+    sort: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ListSummary(ListRead):
+    """A list as the sidebar shows it: with how many of its tasks are still open."""
+
+    open_count: int
 
 
 class TaskPage(Schema):

@@ -166,7 +166,7 @@ def main() -> None:
     get_settings.cache_clear()
 
     for status in ('all', 'active', 'completed'):
-        page, count = list_statements(user.id, TaskQuery(status=status, limit=50))
+        page, count = list_statements(session, user.id, TaskQuery(status=status, limit=50))
         page_times, plan = explain(page, args.runs)
         count_times, count_plan = explain(count, args.runs)
         results[f'list_{status}'] = {
@@ -178,7 +178,7 @@ def main() -> None:
             **summary_ms(count_times),
             'indexes': sorted(_index_names(count_plan['Plan'])),
         }
-    page, _ = list_statements(user.id, TaskQuery(q='report', limit=50))
+    page, _ = list_statements(session, user.id, TaskQuery(q='report', limit=50))
     search_times, search_plan = explain(page, max(20, args.runs // 4))
     results['list_search'] = {
         **summary_ms(search_times),

@@ -34,8 +34,12 @@ WORDS = (  # noqa: SIM905 - a sentence reads better than 35 quoted words
 ).split()
 
 TASK_COPY = (
-    'COPY task (owner_id, title, description, completed, created_at, updated_at, completed_at)'
-    ' FROM STDIN'
+    'COPY task (owner_id, list_id, position, title, description, completed, created_at, '
+    'updated_at, completed_at) FROM STDIN'
+)
+LIST_COPY = (
+    'COPY task_list (id, owner_id, name, colour, position, is_inbox, sort, created_at, '
+    'updated_at, version) FROM STDIN'
 )
 
 
@@ -80,6 +84,14 @@ def seed(
                 heavy = n < heavy_users
                 email = HEAVY_EMAIL.format(n=n) if heavy else LIGHT_EMAIL.format(n=n - heavy_users)
                 copy.write_row((user_id, email, password_hash, now - timedelta(days=400)))
+        # Every account's Inbox, with ids known here so that tasks can name them.
+        with connection.cursor() as cursor:
+            with cursor.copy(LIST_COPY) as copy:
+                for n, user_id in enumerate(user_ids, 1):
+                    copy.write_row((n, user_id, 'Inbox', 'grey', 0.0, True, 'manual', now, now, 1))
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('task_list', 'id'), %s)", (len(user_ids),)
+            )
         timings['users (COPY)'] = time.perf_counter() - step
 
         step = time.perf_counter()
@@ -94,7 +106,7 @@ def seed(
                     if n < heavy_users
                     else per_light + (1 if n - heavy_users < extra else 0)
                 )
-                for _ in range(count):
+                for position in range(count):
                     created = now - timedelta(seconds=rng.randrange(365 * 86_400))
                     done = rng.random() < 0.4
                     title = ' '.join(
@@ -105,7 +117,17 @@ def seed(
                     )
                     finished = created + timedelta(hours=rng.randint(1, 500)) if done else None
                     copy.write_row(
-                        (user_id, title, description, done, created, finished or created, finished)
+                        (
+                            user_id,
+                            n + 1,
+                            float(position + 1),
+                            title,
+                            description,
+                            done,
+                            created,
+                            finished or created,
+                            finished,
+                        )
                     )
                     written += 1
         timings['tasks (COPY)'] = time.perf_counter() - step

@@ -78,6 +78,12 @@ def prepare_people(database_url: str, sizes: list[int]) -> None:
                 ' VALUES (%s, %s, %s, %s)',
                 (user_id, email, password_hash, now - timedelta(days=30)),
             )
+            list_id = connection.execute(
+                'INSERT INTO task_list (owner_id, name, colour, position, is_inbox, sort,'
+                " created_at, updated_at, version) VALUES (%s, 'Inbox', 'grey', 0, true,"
+                " 'manual', %s, %s, 1) RETURNING id",
+                (user_id, now, now),
+            ).fetchone()[0]
             with (
                 connection.cursor() as cursor,
                 cursor.copy(TASK_COPY) as copy,
@@ -87,7 +93,19 @@ def prepare_people(database_url: str, sizes: list[int]) -> None:
                     done = email != TOGGLER_EMAIL and rng.random() < 0.4
                     title = f'{TOGGLE_TITLE} {i}' if email == TOGGLER_EMAIL else f'Task {i}'
                     finished = created if done else None
-                    copy.write_row((user_id, title, 'Notes', done, created, created, finished))
+                    copy.write_row(
+                        (
+                            user_id,
+                            list_id,
+                            float(i),
+                            title,
+                            'Notes',
+                            done,
+                            created,
+                            created,
+                            finished,
+                        )
+                    )
         connection.commit()
 
 

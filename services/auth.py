@@ -41,6 +41,7 @@ from app.security import (
     split_token,
     verify_password,
 )
+from services import lists
 from services.events import mark_session_ended
 from services.throttle import get_throttle
 
@@ -105,6 +106,7 @@ def register(session: Session, *, email: str, password: str, address: str = 'loc
     except IntegrityError:  # a concurrent registration won the race
         session.rollback()
         raise Conflict('An account with this email already exists.') from None
+    lists.inbox_id(session, actor_id=user.id)  # every account starts with its Inbox
     return UserRead.model_validate(user)
 
 

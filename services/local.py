@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app.errors import NotAuthenticated
 from app.models import IssuedSession, User, UserRead
 from app.security import hash_password, new_secret
-from services import auth
+from services import auth, lists
 
 # `.invalid` is reserved (RFC 2606) and refused by sign-up, so no real account can take it.
 LOCAL_EMAIL = 'me@desktop.invalid'
@@ -32,6 +32,7 @@ def ensure_local_person(session: Session) -> UserRead:
     except IntegrityError:
         winner = session.exec(select(User).where(User.email == LOCAL_EMAIL)).one()
         return UserRead.model_validate(winner)
+    lists.inbox_id(session, actor_id=person.id)
     return UserRead.model_validate(person)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from collections.abc import Sequence
+from datetime import date, time, timedelta
+from typing import Any, Final, cast
 
-from pydantic import ValidationError
 from sqlalchemy import Table, and_, case, delete, func, insert, literal, not_, null, or_, update
 from sqlmodel import Session, select
 
@@ -17,12 +18,26 @@ from app.models import (
     TaskPage,
     TaskQuery,
     TaskRead,
+    TaskSort,
     TaskStatus,
     TaskUpdate,
     UTCDateTime,
     utcnow,
 )
+from services import clock, lists, positions
 from services.events import mark_changed
+from services.validation import validated as _validated
+
+
+class _Unset:
+    """A keyword left out, as opposed to one given as None (which clears a due date)."""
+
+    def __repr__(self) -> str:
+        return 'UNSET'
+
+
+UNSET: Final = _Unset()
+UPCOMING_DAYS = 14
 
 _MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 
@@ -32,6 +47,7 @@ _MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 _TASK = cast(Table, Task.__table__)  # type: ignore[attr-defined]
 _READ_COLUMNS = [
     _TASK.c.id,
+    _TASK.c.list_id,
     _TASK.c.title,
     _TASK.c.description,
     _TASK.c.completed,
@@ -39,14 +55,12 @@ _READ_COLUMNS = [
     _TASK.c.updated_at,
     _TASK.c.completed_at,
     _TASK.c.version,
+    _TASK.c.position,
+    _TASK.c.due_date,
+    _TASK.c.due_time,
+    _TASK.c.due_at,
+    _TASK.c.priority,
 ]
-
-
-def _validated(model: type[Any], **values: Any) -> Any:
-    try:
-        return model(**values)
-    except ValidationError as error:
-        raise InvalidInput.from_validation(error) from None
 
 
 def _not_found() -> NotFound:
@@ -67,22 +81,62 @@ def _one(session: Session, statement: Any) -> TaskRead:
     return TaskRead.model_validate(row._mapping)
 
 
+def _due_values(
+    session: Session, actor_id: uuid.UUID, due_date: date | None, due_time: time | None
+) -> dict[str, Any]:
+    """The due columns for a date and an optional wall-clock time in the actor's zone."""
+    if due_time is not None and due_date is None:
+        raise InvalidInput(
+            'Due time: needs a due date.', field='due_time', reason='needs a due date'
+        )
+    if due_date is None:
+        return {'due_date': None, 'due_time': None, 'due_at': None}
+    if due_time is None:
+        return {'due_date': due_date, 'due_time': None, 'due_at': None}
+    due_time = due_time.replace(second=0, microsecond=0, tzinfo=None)
+    instant = clock.due_instant(due_date, due_time, clock.zone_of(session, actor_id=actor_id))
+    return {'due_date': due_date, 'due_time': due_time, 'due_at': instant}
+
+
 def create_task(
-    session: Session, *, actor_id: uuid.UUID, title: str, description: str = ''
+    session: Session,
+    *,
+    actor_id: uuid.UUID,
+    title: str,
+    description: str = '',
+    list_id: int | None = None,
+    due_date: date | None = None,
+    due_time: time | None = None,
+    priority: int = 0,
 ) -> TaskRead:
-    """Add a task owned by the actor; the title is trimmed and must be 1–200 characters."""
-    data: TaskCreate = _validated(TaskCreate, title=title, description=description)
+    """Add a task on top of one of the actor's lists (the Inbox when none is given); the title
+    is trimmed and must be 1–200 characters. NotFound for someone else's list."""
+    data: TaskCreate = _validated(
+        TaskCreate,
+        title=title,
+        description=description,
+        due_date=due_date,
+        due_time=due_time,
+        priority=priority,
+    )
+    if list_id is None:
+        list_id = lists.inbox_id(session, actor_id=actor_id)
+    lists.lock(session, actor_id=actor_id, list_id=list_id)
     now = utcnow()
     task = _one(
         session,
         insert(_TASK)
         .values(
             owner_id=actor_id,
+            list_id=list_id,
+            position=positions.first(session, _TASK, [_TASK.c.list_id == list_id]),
             title=data.title,
             description=data.description,
+            priority=data.priority,
             completed=False,
             created_at=now,
             updated_at=now,
+            **_due_values(session, actor_id, data.due_date, data.due_time),
         )
         .returning(*_READ_COLUMNS),
     )
@@ -103,7 +157,9 @@ def _search_filter(q: str) -> Any:
     )
 
 
-def _conditions(actor_id: uuid.UUID, query: TaskQuery, *, by_status: bool = True) -> list[Any]:
+def _conditions(
+    session: Session, actor_id: uuid.UUID, query: TaskQuery, *, by_status: bool = True
+) -> list[Any]:
     conditions: list[Any] = [_TASK.c.owner_id == actor_id]
     if by_status and query.status == 'active':
         conditions.append(_TASK.c.completed.is_(False))
@@ -111,16 +167,67 @@ def _conditions(actor_id: uuid.UUID, query: TaskQuery, *, by_status: bool = True
         conditions.append(_TASK.c.completed.is_(True))
     if query.q:
         conditions.append(_search_filter(query.q))
+    if query.list_id is not None:
+        conditions.append(_TASK.c.list_id == query.list_id)
+    if query.due_before is not None:
+        conditions.append(_TASK.c.due_date <= query.due_before)
+    if query.due_after is not None:
+        conditions.append(_TASK.c.due_date >= query.due_after)
+    if query.priority is not None:
+        conditions.append(_TASK.c.priority == query.priority)
+    if query.overdue is not None:
+        today = clock.today_for(session, actor_id=actor_id)
+        late = and_(_TASK.c.completed.is_(False), _TASK.c.due_date < today)
+        conditions.append(late if query.overdue else not_(func.coalesce(late, False)))
     return conditions
 
 
-def list_statements(actor_id: uuid.UUID, query: TaskQuery) -> tuple[Any, Any]:
+def _order(sort: TaskSort | str) -> list[Any]:
+    """Open tasks first (in a list's sections), then the chosen order, ties broken by id."""
+    if sort == 'completed':  # most recently completed first; open ones after, newest first
+        return [
+            _TASK.c.completed.desc(),
+            _TASK.c.completed_at.desc(),
+            _TASK.c.created_at.desc(),
+            _TASK.c.id.desc(),
+        ]
+    head = [_TASK.c.completed]
+    if sort == 'due':
+        no_date = case((_TASK.c.due_date.is_(None), 1), else_=0)
+        no_time = case((_TASK.c.due_time.is_(None), 0), else_=1)
+        return [
+            *head,
+            no_date,
+            _TASK.c.due_date,
+            no_time,
+            _TASK.c.due_time,
+            _TASK.c.priority.desc(),
+            _TASK.c.position,
+            _TASK.c.id,
+        ]
+    if sort == 'priority':
+        return [*head, _TASK.c.priority.desc(), _TASK.c.position, _TASK.c.id]
+    if sort == 'manual':
+        return [*head, _TASK.c.position, _TASK.c.id]
+    return [*head, _TASK.c.created_at.desc(), _TASK.c.id.desc()]
+
+
+def _sort_for(session: Session, actor_id: uuid.UUID, query: TaskQuery) -> str:
+    """The order asked for; else the list's own choice (checking the list is the actor's);
+    else newest first, the order the API has always had."""
+    if query.list_id is not None:
+        chosen = lists.get_list(session, actor_id=actor_id, list_id=query.list_id)
+        return query.sort or chosen.sort
+    return query.sort or 'newest'
+
+
+def list_statements(session: Session, actor_id: uuid.UUID, query: TaskQuery) -> tuple[Any, Any]:
     """The page and count queries behind `list_tasks` (also what bench.micro explains)."""
-    conditions = _conditions(actor_id, query)
+    conditions = _conditions(session, actor_id, query)
     page = (
         select(*_READ_COLUMNS)
         .where(*conditions)
-        .order_by(_TASK.c.completed, _TASK.c.created_at.desc(), _TASK.c.id.desc())
+        .order_by(*_order(_sort_for(session, actor_id, query)))
         .limit(query.limit)
         .offset(query.offset)
     )
@@ -129,7 +236,7 @@ def list_statements(actor_id: uuid.UUID, query: TaskQuery) -> tuple[Any, Any]:
 
 def _page(session: Session, actor_id: uuid.UUID, query: TaskQuery, total: int | None) -> TaskPage:
     """A page of rows; counted only when neither `total` nor the page itself tells the total."""
-    page_query, count_query = list_statements(actor_id, query)
+    page_query, count_query = list_statements(session, actor_id, query)
     connection = session.connection()
     rows = connection.execute(page_query).all()
     if total is None:
@@ -153,14 +260,34 @@ def list_tasks(
     q: str = '',
     limit: int = 50,
     offset: int = 0,
+    list_id: int | None = None,
+    due_before: date | None = None,
+    due_after: date | None = None,
+    overdue: bool | None = None,
+    priority: int | None = None,
+    sort: TaskSort | str | None = None,
 ) -> TaskPage:
-    """A page of the actor's tasks, incomplete first, then newest first, with the total count."""
-    query: TaskQuery = _validated(TaskQuery, status=status, q=q, limit=limit, offset=offset)
+    """A page of the actor's tasks, incomplete first, then in the chosen order (a list's own
+    choice, or newest first across lists), with the total count. NotFound for someone else's
+    list."""
+    query: TaskQuery = _validated(
+        TaskQuery,
+        status=status,
+        q=q,
+        limit=limit,
+        offset=offset,
+        list_id=list_id,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
+        priority=priority,
+        sort=sort,
+    )
     return _page(session, actor_id, query, None)
 
 
 def _counts(session: Session, actor_id: uuid.UUID, query: TaskQuery) -> TaskCounts:
-    conditions = _conditions(actor_id, query, by_status=False)
+    conditions = _conditions(session, actor_id, query, by_status=False)
     done = func.coalesce(func.sum(case((_TASK.c.completed.is_(True), 1), else_=0)), 0)
     total, completed = (
         session.connection()
@@ -170,9 +297,14 @@ def _counts(session: Session, actor_id: uuid.UUID, query: TaskQuery) -> TaskCoun
     return TaskCounts(all=total, active=total - completed, completed=completed)
 
 
-def count_tasks(session: Session, *, actor_id: uuid.UUID, q: str = '') -> TaskCounts:
-    """How many of the actor's tasks match `q`: all, active and completed."""
-    return _counts(session, actor_id, _validated(TaskQuery, q=q))
+def count_tasks(
+    session: Session, *, actor_id: uuid.UUID, q: str = '', list_id: int | None = None
+) -> TaskCounts:
+    """How many of the actor's tasks (in one of their lists) match `q`: all, active, completed."""
+    query: TaskQuery = _validated(TaskQuery, q=q, list_id=list_id)
+    if list_id is not None:
+        lists.get_list(session, actor_id=actor_id, list_id=list_id)
+    return _counts(session, actor_id, query)
 
 
 def list_tasks_with_counts(
@@ -183,12 +315,62 @@ def list_tasks_with_counts(
     q: str = '',
     limit: int = 50,
     offset: int = 0,
+    list_id: int | None = None,
+    sort: TaskSort | str | None = None,
 ) -> tuple[TaskPage, TaskCounts]:
     """What a dashboard shows: a page and the per-filter counts, with one count query (the
     page's total is the count for its filter)."""
-    query: TaskQuery = _validated(TaskQuery, status=status, q=q, limit=limit, offset=offset)
+    query: TaskQuery = _validated(
+        TaskQuery, status=status, q=q, limit=limit, offset=offset, list_id=list_id, sort=sort
+    )
     counts = _counts(session, actor_id, query)
     return _page(session, actor_id, query, getattr(counts, query.status)), counts
+
+
+def due_view(
+    session: Session,
+    *,
+    actor_id: uuid.UUID,
+    view: str,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[date, TaskPage]:
+    """The actor's open tasks for a view, by due date then time then priority, with their
+    today: `today` is everything due today or earlier (overdue first); `upcoming` is what is
+    due from today through the next 13 days."""
+    if view not in ('today', 'upcoming'):
+        raise InvalidInput('View: must be today or upcoming.', field='view')
+    query: TaskQuery = _validated(TaskQuery, limit=limit, offset=offset)
+    today = clock.today_for(session, actor_id=actor_id)
+    conditions = [_TASK.c.owner_id == actor_id, _TASK.c.completed.is_(False)]
+    if view == 'today':
+        conditions.append(_TASK.c.due_date <= today)
+    else:
+        conditions += [
+            _TASK.c.due_date >= today,
+            _TASK.c.due_date < today + timedelta(days=UPCOMING_DAYS),
+        ]
+    connection = session.connection()
+    rows = connection.execute(
+        select(*_READ_COLUMNS)
+        .where(*conditions)
+        .order_by(*_order('due'))
+        .limit(query.limit)
+        .offset(query.offset)
+    ).all()
+    if query.offset == 0 and len(rows) < query.limit:
+        total = len(rows)
+    else:
+        total = connection.execute(
+            select(func.count()).select_from(_TASK).where(*conditions)
+        ).scalar_one()
+    page = TaskPage(
+        items=[TaskRead.model_validate(row._mapping) for row in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return today, page
 
 
 def _stale_or_gone(session: Session, actor_id: uuid.UUID, task_id: int) -> PreconditionFailed:
@@ -237,9 +419,13 @@ def update_task(
     title: str | None = None,
     description: str | None = None,
     completed: bool | None = None,
+    priority: int | None = None,
+    due_date: date | _Unset | None = UNSET,
+    due_time: time | _Unset | None = UNSET,
     expected_version: int | None = None,
 ) -> TaskRead:
-    """Change only the given fields of the actor's task; NotFound for anyone else's, and
+    """Change only the given fields of the actor's task (a due date or time given as None is
+    cleared; clearing the date clears the time); NotFound for anyone else's, and
     PreconditionFailed when `expected_version` is given and no longer current."""
     given = {
         name: value
@@ -247,21 +433,39 @@ def update_task(
             ('title', title),
             ('description', description),
             ('completed', completed),
+            ('priority', priority),
         )
         if value is not None
     }
     changes: TaskUpdate = _validated(TaskUpdate, **given)
-    if not given:  # nothing to change, but a stale version is still reported as stale
+    due: dict[str, Any] = {}
+    if not (isinstance(due_date, _Unset) and isinstance(due_time, _Unset)):
+        if isinstance(due_date, _Unset):  # a new time on the date the task already has
+            due_date = get_task(session, actor_id=actor_id, task_id=task_id).due_date
+        if isinstance(due_time, _Unset):
+            # a new date keeps the task's time of day; no date at all drops it
+            due_time = (
+                get_task(session, actor_id=actor_id, task_id=task_id).due_time
+                if due_date is not None
+                else None
+            )
+        checked: TaskCreate = _validated(
+            TaskCreate, title='x', due_date=due_date, due_time=due_time
+        )
+        due = _due_values(session, actor_id, checked.due_date, checked.due_time)
+    if not given and not due:  # nothing to change, but a stale version is still reported
         task = get_task(session, actor_id=actor_id, task_id=task_id)
         if expected_version is not None and task.version != expected_version:
             raise PreconditionFailed('This task was changed meanwhile.', current=task)
         return task
     now = utcnow()
-    values: dict[str, Any] = {'updated_at': now}
+    values: dict[str, Any] = {'updated_at': now, **due}
     if changes.title is not None:
         values['title'] = changes.title
     if changes.description is not None:
         values['description'] = changes.description
+    if changes.priority is not None:
+        values['priority'] = changes.priority
     if changes.completed is not None:
         values['completed'] = changes.completed
         # completed_at moves only when completion actually changes
@@ -290,13 +494,135 @@ def toggle_task(
 
 def delete_task(
     session: Session, *, actor_id: uuid.UUID, task_id: int, expected_version: int | None = None
-) -> None:
-    """Remove the actor's own task; NotFound for anyone else's, PreconditionFailed when
-    `expected_version` is given and no longer current."""
-    statement = delete(_TASK).where(_target(actor_id, task_id, expected_version))
-    result = session.connection().execute(statement)
-    if result.rowcount == 0:
+) -> TaskRead:
+    """Remove the actor's own task and return it as it was (what Undo puts back); NotFound for
+    anyone else's, PreconditionFailed when `expected_version` is given and no longer current."""
+    statement = (
+        delete(_TASK).where(_target(actor_id, task_id, expected_version)).returning(*_READ_COLUMNS)
+    )
+    row = session.connection().execute(statement).first()
+    if row is None:
         if expected_version is None:
             raise _not_found()
         raise _stale_or_gone(session, actor_id, task_id)
     mark_changed(session, actor_id)
+    return TaskRead.model_validate(row._mapping)
+
+
+def move_task(
+    session: Session,
+    *,
+    actor_id: uuid.UUID,
+    task_id: int,
+    list_id: int | None = None,
+    before_id: int | None = None,
+    after_id: int | None = None,
+    position: float | None = None,
+    expected_version: int | None = None,
+) -> TaskRead:
+    """Put the actor's task into one of their lists (its own when `list_id` is None): right
+    before `before_id` or after `after_id` there, at an exact `position` (Undo), or on top.
+    Moves into one list run one at a time, so two tabs moving at once end in one order.
+    NotFound for someone else's task or list; the neighbour must be in the target list."""
+    if sum(value is not None for value in (before_id, after_id, position)) > 1:
+        raise InvalidInput(
+            'Give at most one of before_id, after_id and position.', field='before_id'
+        )
+    task = get_task(session, actor_id=actor_id, task_id=task_id)
+    if expected_version is not None and task.version != expected_version:
+        raise PreconditionFailed('This task was changed meanwhile.', current=task)
+    target = task.list_id if list_id is None else list_id
+    lists.lock(session, actor_id=actor_id, list_id=target)
+    if position is None:
+        position = positions.between(
+            session,
+            _TASK,
+            [_TASK.c.list_id == target],
+            moving=task_id,
+            before=before_id,
+            after=after_id,
+        )
+        if position is None:
+            field = 'before_id' if before_id is not None else 'after_id'
+            raise InvalidInput(
+                'That task is not in the list.', field=field, reason='is not in that list'
+            )
+    elif not -1e15 < position < 1e15:
+        raise InvalidInput('Position: out of range.', field='position', reason='is out of range')
+    return _write(
+        session,
+        actor_id,
+        task_id,
+        {'list_id': target, 'position': float(position), 'updated_at': utcnow()},
+        expected_version,
+    )
+
+
+def clear_completed(
+    session: Session, *, actor_id: uuid.UUID, list_id: int | None = None
+) -> list[TaskRead]:
+    """Delete the actor's completed tasks (in one of their lists, or everywhere) and return
+    them as they were, for Undo. NotFound for someone else's list."""
+    conditions = [_TASK.c.owner_id == actor_id, _TASK.c.completed.is_(True)]
+    if list_id is not None:
+        lists.get_list(session, actor_id=actor_id, list_id=list_id)
+        conditions.append(_TASK.c.list_id == list_id)
+    rows = (
+        session.connection()
+        .execute(delete(_TASK).where(*conditions).returning(*_READ_COLUMNS))
+        .all()
+    )
+    if rows:
+        mark_changed(session, actor_id)
+    return [TaskRead.model_validate(row._mapping) for row in rows]
+
+
+def restore_tasks(
+    session: Session, *, actor_id: uuid.UUID, snapshots: Sequence[TaskRead]
+) -> list[TaskRead]:
+    """Undo a delete: put the actor's deleted tasks back exactly as they were (id, list,
+    position, dates), into the Inbox when their list has gone meanwhile. A task already back
+    is left as it is.
+
+    The snapshots must be ones a service returned to this actor (a page keeps them in server
+    memory); never build them from what a client sends."""
+    if not snapshots:
+        return []
+    connection = session.connection()
+    ids = [snapshot.id for snapshot in snapshots]
+    present = set(connection.execute(select(_TASK.c.id).where(_TASK.c.id.in_(ids))).scalars())
+    wanted_lists = {snapshot.list_id for snapshot in snapshots}
+    alive = set(
+        connection.execute(
+            select(lists._LIST.c.id).where(
+                lists._LIST.c.id.in_(wanted_lists), lists._LIST.c.owner_id == actor_id
+            )
+        ).scalars()
+    )
+    inbox = None
+    restored: list[TaskRead] = []
+    for snapshot in snapshots:
+        if snapshot.id in present:
+            continue
+        list_id = snapshot.list_id
+        if list_id not in alive:
+            inbox = inbox or lists.inbox_id(session, actor_id=actor_id)
+            list_id = inbox
+        values = snapshot.model_dump(exclude={'list_id', 'version'})
+        restored.append(
+            _one(
+                session,
+                insert(_TASK)
+                .values(
+                    **values,
+                    owner_id=actor_id,
+                    list_id=list_id,
+                    version=snapshot.version + 1,
+                    updated_at=utcnow(),
+                )
+                .returning(*_READ_COLUMNS),
+            )
+        )
+    if restored:
+        mark_changed(session, actor_id)
+    return restored

@@ -29,6 +29,8 @@ OUTPUT_MODELS = {
     models.TaskRead,
     models.TaskPage,
     models.TaskCounts,
+    models.ListRead,
+    models.ListSummary,
     models.SessionInfo,
     models.IssuedSession,
     schemas.TokenResponse,

@@ -17,6 +17,12 @@ TASK_KEYS = {
     'updated_at',
     'completed_at',
     'version',
+    'list_id',
+    'position',
+    'due_date',
+    'due_time',
+    'due_at',
+    'priority',
 }
 
 
