@@ -40,6 +40,9 @@ UNSET: Final = _Unset()
 UPCOMING_DAYS = 14
 
 _MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+# No zone is a day or more away from UTC, so instants within these days convert in any zone.
+_FIRST_TIMED_DAY = date.min + timedelta(days=1)
+_LAST_TIMED_DAY = date.max - timedelta(days=1)
 
 # Reads and writes go through SQLAlchemy Core on the table, one statement each, returning the
 # columns a TaskRead needs: no ORM instances to build, no flush, and a write is a single atomic
@@ -94,7 +97,18 @@ def _due_values(
     if due_time is None:
         return {'due_date': due_date, 'due_time': None, 'due_at': None}
     due_time = due_time.replace(second=0, microsecond=0, tzinfo=None)
-    instant = clock.due_instant(due_date, due_time, clock.zone_of(session, actor_id=actor_id))
+    try:
+        instant = clock.due_instant(due_date, due_time, clock.zone_of(session, actor_id=actor_id))
+    except OverflowError:
+        instant = None
+    # A timed due date must stay a valid instant in every zone the person may move to later
+    # (set_time_zone converts it), so the first and last day of the calendar take no time.
+    if instant is None or not _FIRST_TIMED_DAY <= instant.date() <= _LAST_TIMED_DAY:
+        raise InvalidInput(
+            'Due date: too far in the past or future for a due time.',
+            field='due_date',
+            reason='is too far in the past or future for a due time',
+        )
     return {'due_date': due_date, 'due_time': due_time, 'due_at': instant}
 
 

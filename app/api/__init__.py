@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, tasks
+from app.api import auth, lists, tasks
 from app.api.deps import Responses
 from app.api.schemas import ErrorResponse
 
@@ -16,3 +16,4 @@ COMMON: Responses = {
 router = APIRouter(prefix='/api', responses=COMMON)
 router.include_router(auth.router)
 router.include_router(tasks.router)
+router.include_router(lists.router)

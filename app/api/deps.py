@@ -1,14 +1,17 @@
-"""Who is calling: the bearer token, checked against its live server-side session."""
+"""Who is calling (the bearer token, checked against its live server-side session), and the
+conditional-write helpers every versioned resource shares (ETag out, If-Match in)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from typing import Annotated, Any, Protocol, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
 
-from app.errors import NotAuthenticated
+from app.errors import AppError, NotAuthenticated
 from app.models import SessionInfo
 from services import auth
 
@@ -41,4 +44,85 @@ Responses = dict[int | str, dict[str, Any]]
 UNAUTHORIZED: Responses = {
     401: {'description': 'Missing, invalid, expired or revoked bearer token'}
 }
+INVALID: Responses = {422: {'description': 'A field or parameter is invalid'}}
 NOT_FOUND: Responses = {404: {'description': 'No such task among yours'}}
+LIST_NOT_FOUND: Responses = {404: {'description': 'No such list among yours'}}
+TASK_OR_LIST_NOT_FOUND: Responses = {
+    404: {'description': 'No such task among yours, or no such list among yours'}
+}
+
+# ---------------------------------------------------------------- versions: ETag and If-Match
+
+_MAX_VERSION = 2**31 - 1  # the version columns are 32-bit integers on PostgreSQL
+
+
+def etag_header(noun: str) -> dict[str, Any]:
+    """The documented `ETag` response header of a versioned resource."""
+    return {
+        'ETag': {
+            'description': f'The {noun}\'s version as a weak tag, `W/"<version>"`: send it back '
+            f'in `If-Match` to change the {noun} only if nobody changed it since',
+            'schema': {'type': 'string'},
+        }
+    }
+
+
+class BadIfMatchBody(BaseModel):
+    detail: str
+
+
+def conditional(noun: str, stale_body: type[BaseModel]) -> Responses:
+    """The answers a write with `If-Match` adds: 400 for a malformed tag, 412 for a stale one."""
+    return {
+        400: {
+            'model': BadIfMatchBody,
+            'description': 'If-Match is not `W/"<version>"`, `"<version>"` or `*`',
+        },
+        412: {
+            'model': stale_body,
+            'description': f'If-Match names a version that is no longer current; `current` is the '
+            f'{noun} as it is now (its ETag is `W/"<current.version>"`)',
+        },
+    }
+
+
+IF_MATCH_DOC = (
+    'Change it only if it is still at this version: `W/"<version>"` or `"<version>"` '
+    'from an ETag, or `*` for any. Without it the last write wins.'
+)
+IfMatch = Annotated[str | None, Header(alias='If-Match', description=IF_MATCH_DOC)]
+
+
+class BadIfMatch(AppError):
+    status_code = 400
+    default_message = 'If-Match must be W/"<version>", "<version>" or *.'
+
+
+_TAG = re.compile(r'(?:W/)?"([0-9]{1,10})"')
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match header names; None for no header or `*` (any version).
+
+    A list of tags or anything else is refused (400) rather than guessed at: a client that
+    sends If-Match means to be careful, so a typo must not quietly turn into "any version"."""
+    if if_match is None or if_match.strip() == '*':
+        return None
+    match = _TAG.fullmatch(if_match.strip())
+    if match is None or not 1 <= int(match.group(1)) <= _MAX_VERSION:
+        raise BadIfMatch()
+    return int(match.group(1))
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar('V', bound=Versioned)
+
+
+def tagged(response: Response, item: V) -> V:
+    """`item`, with its version set as the response's weak ETag."""
+    response.headers['ETag'] = f'W/"{item.version}"'
+    return item

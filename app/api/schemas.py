@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, time
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.models import Description, Email, Password, StorableText, Title, UserRead
+from app.models import (
+    TIME_ZONE_MAX,
+    Description,
+    Email,
+    ListColour,
+    ListName,
+    ListRead,
+    ListSort,
+    Password,
+    Priority,
+    StorableText,
+    TaskRead,
+    Title,
+    UserRead,
+)
+
+# A row id a client names: PostgreSQL's ids are 32-bit, so a larger one is refused up front.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError('must be a wall-clock time in your time zone, without an offset')
+    return value
+
+
+# HH:MM (seconds are accepted and dropped): the person's local time, in their time zone.
+DueTime = Annotated[
+    time,
+    AfterValidator(_wall_clock),
+    Field(description='Wall-clock time `HH:MM` in your time zone; needs a `due_date`'),
+]
+DueDate = Annotated[date, Field(description='A calendar date, `YYYY-MM-DD`')]
+PRIORITY_DOC = '0 none, 1 low, 2 medium, 3 high'
 
 
 class Strict(BaseModel):
@@ -36,12 +70,74 @@ class TokenResponse(BaseModel):
 class TaskCreateRequest(Strict):
     title: Title
     description: Description = ''
+    list_id: RowId | None = Field(
+        default=None, description='One of your lists; the Inbox if left out'
+    )
+    due_date: DueDate | None = None
+    due_time: DueTime | None = None
+    priority: Priority = Field(default=0, description=PRIORITY_DOC)
 
 
 class TaskUpdateRequest(Strict):
+    """Only the fields sent change. `due_date: null` clears the due date (and its time);
+    `due_time: null` keeps the date and drops the time."""
+
     title: Title | None = None
     description: Description | None = None
     completed: bool | None = None
+    priority: Priority | None = Field(default=None, description=PRIORITY_DOC)
+    due_date: DueDate | None = None
+    due_time: DueTime | None = None
+
+
+class TaskMoveRequest(Strict):
+    """Where a task goes: into `list_id` (its own list when left out), right before
+    `before_id` or right after `after_id` there; on top when neither is given."""
+
+    list_id: RowId | None = None
+    before_id: RowId | None = None
+    after_id: RowId | None = None
+
+
+class ListCreateRequest(Strict):
+    name: ListName
+    colour: ListColour = 'grey'
+
+
+class ListUpdateRequest(Strict):
+    """Only the fields sent change. The Inbox keeps its name."""
+
+    name: ListName | None = None
+    colour: ListColour | None = None
+    sort: ListSort | None = Field(
+        default=None,
+        description='How the list orders its open tasks: your own order (`manual`), by due '
+        'date, by priority, or newest first',
+    )
+
+
+class ListMoveRequest(Strict):
+    """Right before `before_id` or right after `after_id` (another of your lists); first after
+    the Inbox when neither is given."""
+
+    before_id: RowId | None = None
+    after_id: RowId | None = None
+
+
+class TimeZoneRequest(Strict):
+    time_zone: StorableText = Field(
+        max_length=TIME_ZONE_MAX, description='An IANA time zone name, e.g. `Europe/Berlin`'
+    )
+
+
+class PreconditionFailedBody(BaseModel):
+    detail: str
+    current: TaskRead
+
+
+class ListPreconditionFailedBody(BaseModel):
+    detail: str
+    current: ListRead
 
 
 class ErrorResponse(BaseModel):

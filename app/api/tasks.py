@@ -1,95 +1,57 @@
-"""The signed-in person's tasks. Someone else's task is a 404, exactly like a missing one.
+"""The signed-in person's tasks. Someone else's task is a 404, exactly like a missing one;
+so is someone else's list, wherever a list id is sent.
 
-Every task response names its version as a weak `ETag: W/"<version>"`; PATCH, toggle and DELETE
-honour `If-Match` with that tag, so two clients editing one task never silently overwrite each
-other: the stale one gets 412 with the task as it is now. Without `If-Match` the last write wins.
+Every task response names its version as a weak `ETag: W/"<version>"`; PATCH, toggle, move and
+DELETE honour `If-Match` with that tag, so two clients editing one task never silently overwrite
+each other: the stale one gets 412 with the task as it is now. Without `If-Match` the last write
+wins.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Response
 
-from app.api.deps import NOT_FOUND, UNAUTHORIZED, CurrentSession, Responses
-from app.api.schemas import TaskCreateRequest, TaskUpdateRequest
+from app.api.deps import (
+    INVALID,
+    NOT_FOUND,
+    TASK_OR_LIST_NOT_FOUND,
+    UNAUTHORIZED,
+    CurrentSession,
+    IfMatch,
+    Responses,
+    conditional,
+    etag_header,
+    expected_version,
+    tagged,
+)
+from app.api.schemas import (
+    PreconditionFailedBody,
+    TaskCreateRequest,
+    TaskMoveRequest,
+    TaskUpdateRequest,
+)
 from app.db import session_scope
-from app.errors import AppError
 from app.models import TaskPage, TaskQuery, TaskRead
 from services import tasks
 
 router = APIRouter(prefix='/tasks', tags=['tasks'], responses=UNAUTHORIZED)
 
-INVALID: Responses = {422: {'description': 'A field or parameter is invalid'}}
-_ETAG_HEADER = {
-    'ETag': {
-        'description': 'The task\'s version as a weak tag, `W/"<version>"`: send it back in '
-        '`If-Match` to change the task only if nobody changed it since',
-        'schema': {'type': 'string'},
-    }
-}
-_MAX_VERSION = 2**31 - 1  # the version column is a 32-bit integer on PostgreSQL
+_ETAG_HEADER = etag_header('task')
+CONDITIONAL: Responses = conditional('task', PreconditionFailedBody)
+_CHANGED: Responses = {200: {'description': 'The task as changed', 'headers': _ETAG_HEADER}}
 
 
-class PreconditionFailedBody(BaseModel):
-    detail: str
-    current: TaskRead
-
-
-class BadIfMatchBody(BaseModel):
-    detail: str
-
-
-CONDITIONAL: Responses = {
-    400: {
-        'model': BadIfMatchBody,
-        'description': 'If-Match is not `W/"<version>"`, `"<version>"` or `*`',
-    },
-    412: {
-        'model': PreconditionFailedBody,
-        'description': 'If-Match names a version that is no longer current; `current` is the '
-        'task as it is now (its ETag is `W/"<current.version>"`)',
-    },
-}
-IF_MATCH_DOC = (
-    'Change the task only if it is still at this version: `W/"<version>"` or `"<version>"` '
-    'from an ETag, or `*` for any. Without it the last write wins.'
+@router.get(
+    '',
+    responses={**INVALID, 404: {'description': '`list_id` is not one of your lists'}},
 )
-IfMatch = Annotated[str | None, Header(alias='If-Match', description=IF_MATCH_DOC)]
-
-
-class BadIfMatch(AppError):
-    status_code = 400
-    default_message = 'If-Match must be W/"<version>", "<version>" or *.'
-
-
-_TAG = re.compile(r'(?:W/)?"([0-9]{1,10})"')
-
-
-def expected_version(if_match: str | None) -> int | None:
-    """The version an If-Match header names; None for no header or `*` (any version).
-
-    A list of tags or anything else is refused (400) rather than guessed at: a client that
-    sends If-Match means to be careful, so a typo must not quietly turn into "any version"."""
-    if if_match is None or if_match.strip() == '*':
-        return None
-    match = _TAG.fullmatch(if_match.strip())
-    if match is None or not 1 <= int(match.group(1)) <= _MAX_VERSION:
-        raise BadIfMatch()
-    return int(match.group(1))
-
-
-def _tagged(response: Response, task: TaskRead) -> TaskRead:
-    response.headers['ETag'] = f'W/"{task.version}"'
-    return task
-
-
-@router.get('', responses=INVALID)
 def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) -> TaskPage:
-    """A page of your tasks: incomplete first, then newest first, optionally filtered by status
-    and by text in title or description."""
+    """A page of your tasks, incomplete first. Without `sort`: a list's own order when
+    `list_id` is given, otherwise newest first across all your lists. Filters combine:
+    status, text in title or description, list, due dates (inclusive), overdue (open and due
+    before today in your time zone), priority."""
     with session_scope() as session:
         return tasks.list_tasks(
             session,
@@ -98,22 +60,40 @@ def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) ->
             q=query.q,
             limit=query.limit,
             offset=query.offset,
+            list_id=query.list_id,
+            due_before=query.due_before,
+            due_after=query.due_after,
+            overdue=query.overdue,
+            priority=query.priority,
+            sort=query.sort,
         )
 
 
 @router.post(
     '',
     status_code=201,
-    responses={**INVALID, 201: {'description': 'The new task', 'headers': _ETAG_HEADER}},
+    responses={
+        **INVALID,
+        404: {'description': '`list_id` is not one of your lists'},
+        201: {'description': 'The new task', 'headers': _ETAG_HEADER},
+    },
 )
 def create_task(current: CurrentSession, body: TaskCreateRequest, response: Response) -> TaskRead:
-    """Add a task. The title is trimmed and must then be 1–200 characters."""
+    """Add a task on top of one of your lists (the Inbox when `list_id` is left out). The title
+    is trimmed and must then be 1–200 characters; a `due_time` needs a `due_date`."""
     with session_scope() as session:
         task = tasks.create_task(
-            session, actor_id=current.user.id, title=body.title, description=body.description
+            session,
+            actor_id=current.user.id,
+            title=body.title,
+            description=body.description,
+            list_id=body.list_id,
+            due_date=body.due_date,
+            due_time=body.due_time,
+            priority=body.priority,
         )
     response.headers['Location'] = f'/api/tasks/{task.id}'
-    return _tagged(response, task)
+    return tagged(response, task)
 
 
 @router.get(
@@ -123,18 +103,10 @@ def create_task(current: CurrentSession, body: TaskCreateRequest, response: Resp
 def get_task(current: CurrentSession, task_id: int, response: Response) -> TaskRead:
     with session_scope() as session:
         task = tasks.get_task(session, actor_id=current.user.id, task_id=task_id)
-    return _tagged(response, task)
+    return tagged(response, task)
 
 
-@router.patch(
-    '/{task_id}',
-    responses={
-        **NOT_FOUND,
-        **INVALID,
-        **CONDITIONAL,
-        200: {'description': 'The task as changed', 'headers': _ETAG_HEADER},
-    },
-)
+@router.patch('/{task_id}', responses={**NOT_FOUND, **INVALID, **CONDITIONAL, **_CHANGED})
 def update_task(
     current: CurrentSession,
     task_id: int,
@@ -142,9 +114,14 @@ def update_task(
     response: Response,
     if_match: IfMatch = None,
 ) -> TaskRead:
-    """Change only the fields you send; with If-Match, only if the task is still at that
-    version (412 with the task as it is now otherwise)."""
+    """Change only the fields you send (`"due_date": null` clears the due date); with If-Match,
+    only if the task is still at that version (412 with the task as it is now otherwise)."""
     version = expected_version(if_match)
+    due: dict[str, Any] = {
+        name: getattr(body, name)
+        for name in ('due_date', 'due_time')
+        if name in body.model_fields_set
+    }
     with session_scope() as session:
         task = tasks.update_task(
             session,
@@ -153,19 +130,14 @@ def update_task(
             title=body.title,
             description=body.description,
             completed=body.completed,
+            priority=body.priority,
             expected_version=version,
+            **due,
         )
-    return _tagged(response, task)
+    return tagged(response, task)
 
 
-@router.patch(
-    '/{task_id}/toggle',
-    responses={
-        **NOT_FOUND,
-        **CONDITIONAL,
-        200: {'description': 'The task as changed', 'headers': _ETAG_HEADER},
-    },
-)
+@router.patch('/{task_id}/toggle', responses={**NOT_FOUND, **CONDITIONAL, **_CHANGED})
 def toggle_task(
     current: CurrentSession, task_id: int, response: Response, if_match: IfMatch = None
 ) -> TaskRead:
@@ -175,7 +147,40 @@ def toggle_task(
         task = tasks.toggle_task(
             session, actor_id=current.user.id, task_id=task_id, expected_version=version
         )
-    return _tagged(response, task)
+    return tagged(response, task)
+
+
+@router.post(
+    '/{task_id}/move',
+    responses={
+        **TASK_OR_LIST_NOT_FOUND,
+        **INVALID,
+        **CONDITIONAL,
+        200: {'description': 'The task where it now is', 'headers': _ETAG_HEADER},
+    },
+)
+def move_task(
+    current: CurrentSession,
+    task_id: int,
+    body: TaskMoveRequest,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TaskRead:
+    """Put the task into one of your lists (its own when `list_id` is left out): right before
+    `before_id` or right after `after_id` (tasks in that list; 422 naming the field otherwise),
+    or on top. Someone else's list is 404. If-Match as for PATCH."""
+    version = expected_version(if_match)
+    with session_scope() as session:
+        task = tasks.move_task(
+            session,
+            actor_id=current.user.id,
+            task_id=task_id,
+            list_id=body.list_id,
+            before_id=body.before_id,
+            after_id=body.after_id,
+            expected_version=version,
+        )
+    return tagged(response, task)
 
 
 @router.delete(

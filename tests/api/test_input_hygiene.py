@@ -35,6 +35,8 @@ OUTPUT_MODELS = {
     models.IssuedSession,
     schemas.TokenResponse,
     schemas.ErrorResponse,
+    schemas.PreconditionFailedBody,
+    schemas.ListPreconditionFailedBody,
 }
 # Values that each text field accepts as they are; the tests put the bad character inside one.
 EXAMPLES = ('correct horse battery', 'person@example.com')
@@ -95,6 +97,9 @@ def test_the_walk_finds_the_request_models_and_their_text_fields() -> None:
         ('TaskUpdateRequest', 'description'),
         ('Credentials', 'password'),
         ('TaskQuery', 'q'),
+        ('ListCreateRequest', 'name'),
+        ('ListUpdateRequest', 'name'),
+        ('TimeZoneRequest', 'time_zone'),
     } <= names
 
 
@@ -110,7 +115,16 @@ def test_every_body_the_api_reads_is_a_walked_model() -> None:
                     schema['$ref'].rsplit('/', 1)[-1] if '$ref' in schema else schema.get('title')
                 )
     bodies.discard(None)  # the OAuth2 form: the same LoginRequest, read by hand
-    assert {'LoginRequest', 'RegisterRequest', 'TaskCreateRequest'} <= bodies
+    assert {
+        'LoginRequest',
+        'RegisterRequest',
+        'TaskCreateRequest',
+        'TaskMoveRequest',
+        'ListCreateRequest',
+        'ListUpdateRequest',
+        'ListMoveRequest',
+        'TimeZoneRequest',
+    } <= bodies
     assert bodies <= {model.__name__ for model in REQUEST_MODELS}
 
 
@@ -189,3 +203,39 @@ def test_task_writes_answer_422_naming_the_field(
     searched = account.request('GET', '/api/tasks', params={'q': 'bad\x00text'})
     assert searched.status_code == 422
     assert [error['loc'] for error in searched.json()['detail']] == [['query', 'q']]
+
+
+@pytest.mark.parametrize('bad', BAD.values(), ids=BAD.keys())
+def test_list_names_and_time_zones_answer_422_naming_the_field(
+    signup: Callable[..., Account], bad: str
+) -> None:
+    account = signup()
+    kept = account.request('POST', '/api/lists', json={'name': 'Kept'}).json()
+    responses = [
+        account.request(
+            'POST',
+            '/api/lists',
+            content=json.dumps({'name': f'Er{bad}rands'}),
+            headers={'Content-Type': 'application/json'},
+        ),
+        account.request(
+            'PATCH',
+            f'/api/lists/{kept["id"]}',
+            content=json.dumps({'name': f'Er{bad}rands'}),
+            headers={'Content-Type': 'application/json'},
+        ),
+    ]
+    for response in responses:
+        assert response.status_code == 422, response.text
+        assert [error['loc'] for error in response.json()['detail']] == [['body', 'name']]
+    zone = account.request(
+        'PUT',
+        '/api/me/time-zone',
+        content=json.dumps({'time_zone': f'Europe/{bad}Berlin'}),
+        headers={'Content-Type': 'application/json'},
+    )
+    assert zone.status_code == 422, zone.text
+    assert [error['loc'] for error in zone.json()['detail']] == [['body', 'time_zone']]
+    names = [item['name'] for item in account.request('GET', '/api/lists').json()]
+    assert names == ['Inbox', 'Kept']
+    assert account.request('GET', '/api/auth/me').json()['time_zone'] == 'UTC'

@@ -442,22 +442,40 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
         ('patch', '/api/tasks/{task_id}'),
         ('patch', '/api/tasks/{task_id}/toggle'),
         ('delete', '/api/tasks/{task_id}'),
+        ('post', '/api/tasks/{task_id}/move'),
+        ('get', '/api/lists'),
+        ('post', '/api/lists'),
+        ('get', '/api/lists/{list_id}'),
+        ('patch', '/api/lists/{list_id}'),
+        ('delete', '/api/lists/{list_id}'),
+        ('post', '/api/lists/{list_id}/move'),
+        ('get', '/api/overview'),
+        ('put', '/api/me/time-zone'),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     assert set(paths['/api/tasks/{task_id}']['patch']['responses']) >= {'200', '401', '404', '422'}
     for method, path in [
         ('patch', '/api/tasks/{task_id}'),
         ('patch', '/api/tasks/{task_id}/toggle'),
+        ('post', '/api/tasks/{task_id}/move'),
         ('delete', '/api/tasks/{task_id}'),
+        ('patch', '/api/lists/{list_id}'),
+        ('delete', '/api/lists/{list_id}'),
     ]:
         operation = paths[path][method]
-        assert {'400', '412'} <= set(operation['responses'])
+        assert {'400', '404', '412'} <= set(operation['responses'])
         assert 'If-Match' in {p['name'] for p in operation['parameters'] if p['in'] == 'header'}
+    assert '409' in paths['/api/lists/{list_id}']['delete']['responses']
     for method, path, status in [
         ('get', '/api/tasks/{task_id}', '200'),
         ('post', '/api/tasks', '201'),
         ('patch', '/api/tasks/{task_id}', '200'),
         ('patch', '/api/tasks/{task_id}/toggle', '200'),
+        ('post', '/api/tasks/{task_id}/move', '200'),
+        ('get', '/api/lists/{list_id}', '200'),
+        ('post', '/api/lists', '201'),
+        ('patch', '/api/lists/{list_id}', '200'),
+        ('post', '/api/lists/{list_id}/move', '200'),
     ]:
         assert 'ETag' in paths[path][method]['responses'][status]['headers']
     assert set(paths['/api/auth/login']['post']['requestBody']['content']) == {

@@ -1,0 +1,196 @@
+"""The signed-in person's lists, the sidebar overview, and the time zone their dates mean.
+
+Someone else's list is a 404, exactly like a missing one. Lists are versioned like tasks:
+every list response names its version as `ETag: W/"<version>"`, and PATCH and DELETE honour
+`If-Match`. Every account has one Inbox: first, not renamable, not deletable, not movable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from app.api.deps import (
+    INVALID,
+    LIST_NOT_FOUND,
+    UNAUTHORIZED,
+    CurrentSession,
+    IfMatch,
+    Responses,
+    conditional,
+    etag_header,
+    expected_version,
+    tagged,
+)
+from app.api.schemas import (
+    ErrorResponse,
+    ListCreateRequest,
+    ListMoveRequest,
+    ListPreconditionFailedBody,
+    ListUpdateRequest,
+    TimeZoneRequest,
+)
+from app.db import session_scope
+from app.models import ListRead, ListSummary, UserRead
+from services import auth, clock, lists
+from services.lists import Overview
+
+router = APIRouter(tags=['lists'], responses=UNAUTHORIZED)
+
+_ETAG_HEADER = etag_header('list')
+CONDITIONAL: Responses = conditional('list', ListPreconditionFailedBody)
+
+
+@router.get('/lists')
+def list_lists(current: CurrentSession) -> list[ListSummary]:
+    """All your lists, the Inbox first and then in your order, each with `open_count`: how many
+    of its tasks are not completed."""
+    with session_scope() as session:
+        return lists.list_lists(session, actor_id=current.user.id)
+
+
+@router.post(
+    '/lists',
+    status_code=201,
+    responses={
+        **INVALID,
+        409: {'model': ErrorResponse, 'description': f'You already have {lists.MAX_LISTS} lists'},
+        201: {'description': 'The new list, last in your order', 'headers': _ETAG_HEADER},
+    },
+)
+def create_list(current: CurrentSession, body: ListCreateRequest, response: Response) -> ListRead:
+    """Add a list after your others. The name is trimmed and must then be 1–100 characters."""
+    with session_scope() as session:
+        created = lists.create_list(
+            session, actor_id=current.user.id, name=body.name, colour=body.colour
+        )
+    response.headers['Location'] = f'/api/lists/{created.id}'
+    return tagged(response, created)
+
+
+@router.get(
+    '/lists/{list_id}',
+    responses={**LIST_NOT_FOUND, 200: {'description': 'The list', 'headers': _ETAG_HEADER}},
+)
+def get_list(current: CurrentSession, list_id: int, response: Response) -> ListRead:
+    with session_scope() as session:
+        found = lists.get_list(session, actor_id=current.user.id, list_id=list_id)
+    return tagged(response, found)
+
+
+@router.patch(
+    '/lists/{list_id}',
+    responses={
+        **LIST_NOT_FOUND,
+        **INVALID,
+        **CONDITIONAL,
+        200: {'description': 'The list as changed', 'headers': _ETAG_HEADER},
+    },
+)
+def update_list(
+    current: CurrentSession,
+    list_id: int,
+    body: ListUpdateRequest,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ListRead:
+    """Rename, recolour or re-sort the list: only the fields you send change. Renaming the
+    Inbox is 422 naming `name`. With If-Match, only if the list is still at that version."""
+    version = expected_version(if_match)
+    with session_scope() as session:
+        changed = lists.update_list(
+            session,
+            actor_id=current.user.id,
+            list_id=list_id,
+            name=body.name,
+            colour=body.colour,
+            sort=body.sort,
+            expected_version=version,
+        )
+    return tagged(response, changed)
+
+
+@router.post(
+    '/lists/{list_id}/move',
+    responses={
+        **LIST_NOT_FOUND,
+        **INVALID,
+        200: {'description': 'The list where it now is', 'headers': _ETAG_HEADER},
+    },
+)
+def move_list(
+    current: CurrentSession, list_id: int, body: ListMoveRequest, response: Response
+) -> ListRead:
+    """Put the list right before `before_id` or right after `after_id` (another of your lists;
+    422 naming the field otherwise), or first after the Inbox. The Inbox itself is not moved
+    (422)."""
+    with session_scope() as session:
+        moved = lists.move_list(
+            session,
+            actor_id=current.user.id,
+            list_id=list_id,
+            before_id=body.before_id,
+            after_id=body.after_id,
+        )
+    return tagged(response, moved)
+
+
+TASKS_DOC = (
+    'What happens to the tasks still in the list: `delete` deletes them, `move` moves them to '
+    'the end of the Inbox in their order. Required when the list has any (409 otherwise).'
+)
+
+
+@router.delete(
+    '/lists/{list_id}',
+    status_code=204,
+    response_class=Response,
+    responses={
+        **LIST_NOT_FOUND,
+        **INVALID,
+        **CONDITIONAL,
+        409: {
+            'model': ErrorResponse,
+            'description': 'The list still has tasks and `tasks` was not given, or it is the Inbox',
+        },
+    },
+)
+def delete_list(
+    current: CurrentSession,
+    list_id: int,
+    tasks: Annotated[Literal['delete', 'move'] | None, Query(description=TASKS_DOC)] = None,
+    if_match: IfMatch = None,
+) -> Response:
+    """Delete the list (never the Inbox); with If-Match, only if nobody changed it since."""
+    version = expected_version(if_match)
+    with session_scope() as session:
+        lists.delete_list(
+            session,
+            actor_id=current.user.id,
+            list_id=list_id,
+            tasks=tasks,
+            expected_version=version,
+        )
+    return Response(status_code=204)
+
+
+@router.get('/overview')
+def overview(current: CurrentSession) -> Overview:
+    """What a sidebar shows, in one call: your lists with their open counts, and how many open
+    tasks are due today or before (`today`), overdue, due in the next 14 days (`upcoming`),
+    and completed; `today_date` is today in your time zone."""
+    with session_scope() as session:
+        return lists.overview(session, actor_id=current.user.id)
+
+
+@router.put('/me/time-zone', tags=['auth'], responses=INVALID)
+def set_time_zone(current: CurrentSession, body: TimeZoneRequest) -> UserRead:
+    """Set the time zone your due times and "today" mean (an IANA name such as
+    `Europe/Berlin`; 422 for an unknown one). Timed due dates keep their instant and show the
+    date and time it is in the new zone."""
+    with session_scope() as session:
+        name = clock.set_time_zone(session, actor_id=current.user.id, time_zone=body.time_zone)
+    # This session's cached copy still carries the old zone: /api/auth/me must show the new one.
+    auth.forget_cached_session(current.session_id)
+    return current.user.model_copy(update={'time_zone': name})
