@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import (
     INVALID,
@@ -32,6 +33,7 @@ from app.api.schemas import (
     TimeZoneRequest,
 )
 from app.db import session_scope
+from app.errors import InvalidInput
 from app.models import ListRead, ListSummary, UserRead
 from services import auth, clock, lists
 from services.lists import Overview
@@ -125,14 +127,22 @@ def move_list(
     """Put the list right before `before_id` or right after `after_id` (another of your lists;
     422 naming the field otherwise), or first after the Inbox. The Inbox itself is not moved
     (422)."""
-    with session_scope() as session:
-        moved = lists.move_list(
-            session,
-            actor_id=current.user.id,
-            list_id=list_id,
-            before_id=body.before_id,
-            after_id=body.after_id,
-        )
+    try:
+        with session_scope() as session:
+            moved = lists.move_list(
+                session,
+                actor_id=current.user.id,
+                list_id=list_id,
+                before_id=body.before_id,
+                after_id=body.after_id,
+            )
+    except InvalidInput as error:
+        if error.field != 'list_id':
+            raise
+        # The list to move is named in the path, not the body: say so (the Inbox stays first).
+        raise RequestValidationError(
+            [{'type': 'value_error', 'loc': ('path', 'list_id'), 'msg': error.message}]
+        ) from None
     return tagged(response, moved)
 
 

@@ -160,6 +160,9 @@ def test_the_inbox_cannot_be_renamed_deleted_or_moved(signup: Callable[..., Acco
         assert deleted.json() == {'detail': 'The Inbox cannot be deleted.'}
     moved = account.request('POST', f'{url}/move', json={})
     assert moved.status_code == 422
+    assert moved.json()['detail'] == [
+        {'loc': ['path', 'list_id'], 'msg': 'The Inbox always comes first.', 'type': 'value_error'}
+    ]
     assert _names(account) == ['Inbox', 'Work']
     assert _inbox(account)['name'] == 'Inbox'
 
