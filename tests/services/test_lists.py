@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -320,3 +322,57 @@ def test_list_lists_counts_open_tasks_per_list() -> None:
         ('Work', 3),
         ('Empty', 0),
     ]
+
+
+def test_a_task_moved_into_a_list_while_it_is_deleted_with_move_lands_in_the_inbox(
+    database: str,
+) -> None:
+    """PostgreSQL row locks: someone moves a task into a list while another tab deletes that
+    list choosing 'move'. The task must end in the Inbox, never cascade away with the list."""
+    if database != 'postgresql':
+        pytest.skip('SQLite runs one writer at a time; the race needs row locks')
+    owner = make_user()
+    moving = make_task(owner, title='moving')
+    work = _create(owner.id, 'Work')
+    with session_scope() as s:
+        staying = tasks.create_task(s, actor_id=owner.id, title='staying', list_id=work.id)
+    outcome: list[object] = []
+
+    def delete_moving_tasks() -> None:
+        try:
+            with session_scope() as s:
+                outcome.append(
+                    lists.delete_list(s, actor_id=owner.id, list_id=work.id, tasks='move')
+                )
+        except BaseException as error:  # reported by the main thread
+            outcome.append(error)
+
+    deleter = threading.Thread(target=delete_moving_tasks)
+    with session_scope() as s:  # the move, still uncommitted while the delete starts
+        tasks.move_task(s, actor_id=owner.id, task_id=moving.id, list_id=work.id)
+        deleter.start()
+        _wait_until_blocked_on_a_lock(s)
+    deleter.join(timeout=30)
+    assert not deleter.is_alive()
+    assert outcome == [2]
+    with session_scope() as s:
+        inbox = lists.inbox_id(s, actor_id=owner.id)
+        page = tasks.list_tasks(s, actor_id=owner.id, list_id=inbox, sort='manual')
+    assert [item.title for item in page.items] == ['moving', 'staying']
+    assert staying.id in {item.id for item in page.items}
+
+
+def _wait_until_blocked_on_a_lock(session: Session) -> None:
+    """Wait (up to 20 s) until another connection waits for a lock this one holds."""
+    deadline = time.monotonic() + 20
+    mine = session.connection().exec_driver_sql('SELECT pg_backend_pid()').scalar_one()
+    with session_scope() as probe:
+        while time.monotonic() < deadline:
+            blocked = probe.connection().exec_driver_sql(
+                'SELECT count(*) FROM pg_stat_activity WHERE %(pid)s = ANY(pg_blocking_pids(pid))',
+                {'pid': mine},
+            )
+            if blocked.scalar_one():
+                return
+            probe.rollback()
+    raise AssertionError('the delete never waited for the move')
