@@ -306,3 +306,25 @@ def test_downgrading_to_0002_keeps_every_task_and_upgrading_again_matches(
             connection.execute(text('DELETE FROM task'))
             connection.execute(text('DELETE FROM task_list'))
             connection.execute(text('DELETE FROM user_account'))
+
+
+def test_the_newest_first_index_keeps_its_descending_order(
+    database_engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    """ix_task_owner_list serves "all, newest first" (completed ASC, created_at DESC): with its
+    columns ascending, SQLite sorts all of a person's tasks for every page instead."""
+    if database_engine.dialect.name == 'sqlite':
+        # 0003's batch rebuild of `task` recreates the index from reflection, without DESC.
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason='0003 drops DESC from the index on SQLite')
+        )
+    with database_engine.connect() as connection:
+        if database_engine.dialect.name == 'sqlite':
+            definition = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'ix_task_owner_list'")
+            ).scalar_one()
+        else:
+            definition = connection.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_task_owner_list'")
+            ).scalar_one()
+    assert 'created_at DESC, id DESC' in definition
