@@ -3,6 +3,9 @@
 - access-token check with the session cache warm, and with it off (a database read each time);
 - the list and count queries for a user with the most tasks, timed by PostgreSQL itself
   (EXPLAIN ANALYZE), with the plan checked for the list index;
+- the queries behind organizing, as the services send them (captured, then explained): one
+  list's open tasks in the person's own order (`ix_task_list_order`), the Today view
+  (`ix_task_owner_due`), and the sidebar's overview counts;
 - password hash and verify at the configured argon2id parameters;
 - SQLite commit cost with `SQLITE_SYNCHRONOUS=FULL` against `NORMAL` (`--only sqlite` runs just
   this, without PostgreSQL): one task created per unit of work, as the app commits.
@@ -14,13 +17,14 @@ import argparse
 import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from app import db
@@ -28,7 +32,7 @@ from app.config import get_settings
 from app.models import TaskQuery, User
 from app.security import hash_password, verify_password
 from bench.common import BENCH_DB_URL, HEAVY_EMAIL, PASSWORD, summary_ms, table, write_result
-from services import auth, tasks
+from services import auth, lists, tasks
 from services.tasks import list_statements
 
 
@@ -63,6 +67,79 @@ def explain(sql_query: Any, runs: int) -> tuple[list[float], dict[str, Any]]:
             plan = data[0]
             times.append(plan['Execution Time'] / 1000)
     return times, plan
+
+
+def explain_sql(sql: str, params: Any, runs: int) -> tuple[list[float], dict[str, Any]]:
+    """EXPLAIN ANALYZE a statement exactly as a service sent it (SQL text and parameters)."""
+    engine = db.get_engine()
+    statement = 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' + sql
+    times, plan = [], {}
+    with engine.connect() as connection:
+        for _ in range(runs):
+            result = connection.exec_driver_sql(statement, params).scalar_one()
+            data = result if isinstance(result, list) else json.loads(result)
+            plan = data[0]
+            times.append(plan['Execution Time'] / 1000)
+    return times, plan
+
+
+def captured(action: Any) -> list[tuple[str, Any]]:
+    """The statements `action(session)` sends to the database, with their parameters."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    engine = db.get_engine()
+    event.listen(engine, 'before_cursor_execute', record)
+    try:
+        with db.session_scope() as session:
+            action(session)
+    finally:
+        event.remove(engine, 'before_cursor_execute', record)
+    return sent
+
+
+_ON_TASK = re.compile(r'\bFROM task\b(?!_)')
+
+
+def _on_tasks(sent: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [(sql, params) for sql, params in sent if _ON_TASK.search(sql)]
+
+
+def organizing(user_id: Any, runs: int) -> dict[str, Any]:
+    """The organize queries for this person: their biggest list, Today, and the overview."""
+    with db.session_scope() as session:
+        summary = lists.list_lists(session, actor_id=user_id)
+    biggest = max(summary, key=lambda item: (not item.is_inbox, item.open_count))
+    wanted = {
+        'list_open_manual': captured(
+            lambda s: tasks.list_tasks(
+                s, actor_id=user_id, list_id=biggest.id, status='active', sort='manual'
+            )
+        ),
+        'today_view': captured(lambda s: tasks.due_view(s, actor_id=user_id, view='today')),
+        'upcoming_view': captured(lambda s: tasks.due_view(s, actor_id=user_id, view='upcoming')),
+        'overview': captured(lambda s: lists.overview(s, actor_id=user_id)),
+    }
+    results: dict[str, Any] = {
+        'list': {'name': biggest.name, 'open': biggest.open_count},
+    }
+    labels = {
+        'overview': ['overview_open_per_list', 'overview_view_counts'],
+    }
+    for name, sent in wanted.items():
+        statements = _on_tasks(sent)
+        assert statements, f'{name}: no statement on task was captured'
+        names = labels.get(name, [name, f'{name}_count'])
+        for label, (sql, params) in zip(names, statements, strict=False):
+            times, plan = explain_sql(sql, params, runs)
+            results[label] = {
+                **summary_ms(times),
+                'indexes': sorted(_index_names(plan['Plan'])),
+                'plan': plan['Plan']['Node Type'],
+            }
+    return results
 
 
 def _index_names(node: dict[str, Any]) -> set[str]:
@@ -185,6 +262,9 @@ def main() -> None:
         'indexes': sorted(_index_names(search_plan['Plan'])),
     }
 
+    organize = organizing(user.id, args.runs)
+    results.update(organize)
+
     hashes = _time(lambda: hash_password(PASSWORD), 20)
     stored = hash_password(PASSWORD)
     verifies = _time(lambda: verify_password(PASSWORD, stored), 20)
@@ -206,6 +286,9 @@ def main() -> None:
             )
     rows.extend(_sqlite_rows(durability))
     print(f'User with {task_count:,} tasks; argon2id {results["password_parameters"]}')
+    print(
+        f'List explained: {organize["list"]["name"]} with {organize["list"]["open"]:,} open tasks'
+    )
     print(table(['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'indexes used'], rows))
     print(f'wrote {write_result("micro", results)}')
 

@@ -1,8 +1,11 @@
 """Fill a PostgreSQL database with users and tasks, fast: `python -m bench.seed`.
 
 Default: 10,000 users and 1,000,000 tasks, ten of the users with 10,000 tasks each, about 40 %
-completed, created over the past year. Rows go in with COPY, one stream per table. Every seeded
-user's password is `bench-password` (one argon2id hash, computed once).
+completed, created over the past year. The heavy users have ten lists (their Inbox and nine more)
+with their tasks spread over them; everyone's tasks are organized alike: about 60 % with a due
+date spread over a year around today (a third of those with a time of day), priorities mixed.
+Rows go in with COPY, one stream per table. Every seeded user's password is `bench-password`
+(one argon2id hash, computed once).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import argparse
 import random
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -35,8 +40,35 @@ WORDS = (  # noqa: SIM905 - a sentence reads better than 35 quoted words
 
 TASK_COPY = (
     'COPY task (owner_id, list_id, position, title, description, completed, created_at, '
-    'updated_at, completed_at) FROM STDIN'
+    'updated_at, completed_at, due_date, due_time, due_at, priority) FROM STDIN'
 )
+LIST_NAMES = ('Work', 'Home', 'Errands', 'Reading', 'Health', 'Money', 'Garden', 'Trips', 'Someday')
+LIST_COLOURS = ('blue', 'green', 'orange', 'purple', 'red', 'teal', 'yellow', 'pink', 'grey')
+LISTS_PER_HEAVY_USER = 1 + len(LIST_NAMES)  # the Inbox and nine more
+DUE_SHARE = 0.6  # of tasks with a due date
+TIMED_SHARE = 1 / 3  # of those, with a time of day
+PRIORITY_WEIGHTS = (55, 15, 18, 12)  # none, low, medium, high
+
+
+def list_rows(owner_id: uuid.UUID, first_id: int, now: datetime) -> Iterator[tuple[object, ...]]:
+    """A heavy user's lists after their Inbox, ids from `first_id`, for LIST_COPY."""
+    for n, (name, colour) in enumerate(zip(LIST_NAMES, LIST_COLOURS, strict=True)):
+        yield (first_id + n, owner_id, name, colour, float(n + 1), False, 'manual', now, now, 1)
+
+
+def organized(rng: random.Random, today: date) -> tuple[object, ...]:
+    """A task's due_date, due_time, due_at (the owner's zone is UTC) and priority: ~60 % due
+    somewhere from four months ago to eight months ahead, a third of those at a time of day."""
+    priority = rng.choices(range(4), weights=PRIORITY_WEIGHTS)[0]
+    if rng.random() >= DUE_SHARE:
+        return (None, None, None, priority)
+    due = today + timedelta(days=rng.randint(-120, 245))
+    if rng.random() >= TIMED_SHARE:
+        return (due, None, None, priority)
+    at = clock_time(rng.randint(7, 20), rng.choice((0, 15, 30, 45)))
+    return (due, at, datetime.combine(due, at, tzinfo=UTC), priority)
+
+
 LIST_COPY = (
     'COPY task_list (id, owner_id, name, colour, position, is_inbox, sort, created_at, '
     'updated_at, version) FROM STDIN'
@@ -71,6 +103,16 @@ def seed(
     light = users - heavy_users
     remaining = max(0, tasks - heavy_users * heavy_tasks)
     per_light, extra = divmod(remaining, light) if light else (0, 0)
+    today = now.date()
+    extra_lists = LISTS_PER_HEAVY_USER - 1
+    next_list_id = users + 1 + heavy_users * extra_lists
+
+    def lists_of(n: int) -> list[int]:
+        """User n's list ids: their Inbox is n + 1; a heavy user's other lists follow the
+        Inboxes, nine each."""
+        if n >= heavy_users:
+            return [n + 1]
+        return [n + 1, *range(users + 1 + n * extra_lists, users + 1 + (n + 1) * extra_lists)]
 
     with psycopg.connect(plain_url(url)) as connection:
         step = time.perf_counter()
@@ -89,8 +131,11 @@ def seed(
             with cursor.copy(LIST_COPY) as copy:
                 for n, user_id in enumerate(user_ids, 1):
                     copy.write_row((n, user_id, 'Inbox', 'grey', 0.0, True, 'manual', now, now, 1))
+                for n in range(heavy_users):
+                    for row in list_rows(user_ids[n], lists_of(n)[1], now):
+                        copy.write_row(row)
             cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('task_list', 'id'), %s)", (len(user_ids),)
+                "SELECT setval(pg_get_serial_sequence('task_list', 'id'), %s)", (next_list_id - 1,)
             )
         timings['users (COPY)'] = time.perf_counter() - step
 
@@ -106,7 +151,11 @@ def seed(
                     if n < heavy_users
                     else per_light + (1 if n - heavy_users < extra else 0)
                 )
-                for position in range(count):
+                owned = lists_of(n)
+                next_position = dict.fromkeys(owned, 0)
+                for _ in range(count):
+                    list_id = owned[rng.randrange(len(owned))]
+                    next_position[list_id] += 1
                     created = now - timedelta(seconds=rng.randrange(365 * 86_400))
                     done = rng.random() < 0.4
                     title = ' '.join(
@@ -119,14 +168,15 @@ def seed(
                     copy.write_row(
                         (
                             user_id,
-                            n + 1,
-                            float(position + 1),
+                            list_id,
+                            float(next_position[list_id]),
                             title,
                             description,
                             done,
                             created,
                             finished or created,
                             finished,
+                            *organized(rng, today),
                         )
                     )
                     written += 1

@@ -53,7 +53,7 @@ from bench.common import (
     wait_until_up,
     write_result,
 )
-from bench.seed import TASK_COPY, plain_url
+from bench.seed import TASK_COPY, list_rows, organized, plain_url
 from services import auth, uow
 
 SIZED_EMAIL = 'ui{size}@bench.example'
@@ -64,9 +64,13 @@ NEXT_ID_RE = re.compile(r"""['"]next_message_id['"]: (\d+)""")
 
 
 def prepare_people(database_url: str, sizes: list[int]) -> None:
-    """People with exactly 10, 1,000, … tasks, and one for the toggle: made afresh each run."""
+    """People with exactly 10, 1,000, … tasks, and one for the toggle: made afresh each run.
+    Each sized person has ten lists like bench.seed's heavy users, their tasks dealt round the
+    lists (the Inbox first, so even the smallest has one there) with due dates and priorities
+    like the seed's; the toggler has five plain tasks in the Inbox."""
     password_hash = hash_password(PASSWORD)
     now = datetime.now(UTC)
+    today = now.date()
     rng = random.Random(11)
     people = [(SIZED_EMAIL.format(size=size), size) for size in sizes] + [(TOGGLER_EMAIL, 5)]
     with psycopg.connect(plain_url(database_url)) as connection:
@@ -84,6 +88,17 @@ def prepare_people(database_url: str, sizes: list[int]) -> None:
                 " 'manual', %s, %s, 1) RETURNING id",
                 (user_id, now, now),
             ).fetchone()[0]
+            owned = [list_id]
+            if email != TOGGLER_EMAIL:
+                for row in list_rows(user_id, 0, now):
+                    owned.append(
+                        connection.execute(
+                            'INSERT INTO task_list (owner_id, name, colour, position, is_inbox,'
+                            ' sort, created_at, updated_at, version)'
+                            ' VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id',
+                            row[1:],
+                        ).fetchone()[0]
+                    )
             with (
                 connection.cursor() as cursor,
                 cursor.copy(TASK_COPY) as copy,
@@ -93,17 +108,19 @@ def prepare_people(database_url: str, sizes: list[int]) -> None:
                     done = email != TOGGLER_EMAIL and rng.random() < 0.4
                     title = f'{TOGGLE_TITLE} {i}' if email == TOGGLER_EMAIL else f'Task {i}'
                     finished = created if done else None
+                    due = (None, None, None, 0) if email == TOGGLER_EMAIL else organized(rng, today)
                     copy.write_row(
                         (
                             user_id,
-                            list_id,
-                            float(i),
+                            owned[i % len(owned)],
+                            float(i // len(owned)),
                             title,
                             'Notes',
                             done,
                             created,
                             created,
                             finished,
+                            *due,
                         )
                     )
         connection.commit()

@@ -312,6 +312,9 @@ def delete_list(
         raise Conflict('The Inbox cannot be deleted.')
     if expected_version is not None and current.version != expected_version:
         raise PreconditionFailed('This list was changed meanwhile.', current=current)
+    # Take the list first: a move into it then either lands before the count (and is moved or
+    # deleted with the rest) or waits and finds the list gone, never cascading away unseen.
+    lock(session, actor_id=actor_id, list_id=list_id)
     connection = session.connection()
     in_list = and_(_TASK.c.list_id == list_id, _TASK.c.owner_id == actor_id)
     count = connection.execute(select(func.count()).select_from(_TASK).where(in_list)).scalar_one()

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.common import server_env
@@ -71,6 +72,44 @@ def test_seed_fills_the_database_and_reports(results: Path) -> None:
     assert seeded['seconds']['total'] > 0
 
 
+def test_seed_organizes_the_heavy_users_tasks_over_ten_lists_with_due_dates(
+    results: Path,
+) -> None:
+    engine = create_engine(SMOKE_URL)
+    try:
+        with engine.connect() as connection:
+            per_person = connection.execute(
+                text(
+                    'SELECT u.email, count(DISTINCT l.id), count(t.id),'
+                    ' count(DISTINCT t.list_id), count(t.due_date), count(t.due_time),'
+                    ' count(DISTINCT t.priority), bool_and(l.owner_id = t.owner_id)'
+                    ' FROM user_account u JOIN task_list l ON l.owner_id = u.id'
+                    ' LEFT JOIN task t ON t.list_id = l.id'
+                    " WHERE u.email LIKE 'heavy%' GROUP BY u.email ORDER BY u.email"
+                )
+            ).all()
+            inboxes = connection.execute(
+                text('SELECT count(*), count(DISTINCT owner_id) FROM task_list WHERE is_inbox')
+            ).one()
+            timed_right = connection.execute(
+                text(
+                    "SELECT bool_and(due_at = (due_date + due_time) AT TIME ZONE 'UTC')"
+                    ' FROM task WHERE due_time IS NOT NULL'
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert [row[0] for row in per_person] == ['heavy0@bench.example', 'heavy1@bench.example']
+    for _, list_count, task_count, used, dated, timed, priorities, own in per_person:
+        assert (list_count, task_count, own) == (10, 60, True)
+        assert used >= 8  # 60 tasks dealt at random over 10 lists
+        assert 20 <= dated <= 50  # about 60 % of 60
+        assert 0 < timed < dated
+        assert priorities >= 3
+    assert tuple(inboxes) == (12, 12)
+    assert timed_right is True
+
+
 def test_micro_checks_tokens_and_explains_the_list_query(results: Path) -> None:
     out = bench(
         'micro', '--url', SMOKE_URL, '--runs', '3', '--sqlite-commits', '3', results=results
@@ -85,6 +124,17 @@ def test_micro_checks_tokens_and_explains_the_list_query(results: Path) -> None:
         'NORMAL': 3,
         'FULL': 3,
     }
+    # the organize queries, as the services send them (plans at this size are not the point)
+    for name in (
+        'list_open_manual',
+        'today_view',
+        'upcoming_view',
+        'overview_open_per_list',
+        'overview_view_counts',
+    ):
+        assert micro[name]['n'] == 3, name
+        assert micro[name]['plan'], name
+    assert micro['list']['name'] != 'Inbox'
 
 
 def test_micro_measures_sqlite_commits_alone(tmp_path: Path) -> None:

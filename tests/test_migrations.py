@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -26,7 +27,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import alembic_config, migrate
-from app.models import Task
+from app.models import Task, TaskList
 
 USER_0001 = table(
     'user_account',
@@ -130,3 +131,200 @@ def test_upgrading_a_database_with_data_keeps_every_task_at_version_1(
         with database_engine.begin() as connection:
             connection.execute(text('DELETE FROM task'))
             connection.execute(text('DELETE FROM user_account'))
+
+
+TASK_0002 = table(
+    'task',
+    column('id', Integer()),
+    column('owner_id', Uuid()),
+    column('title', String()),
+    column('description', String()),
+    column('completed', Boolean()),
+    column('created_at', DateTime(timezone=True)),
+    column('updated_at', DateTime(timezone=True)),
+    column('completed_at', DateTime(timezone=True)),
+    column('version', Integer()),
+)
+_TASK_0002_COLUMNS = (
+    'id',
+    'owner_id',
+    'title',
+    'description',
+    'completed',
+    'created_at',
+    'updated_at',
+    'completed_at',
+    'version',
+)
+
+
+def _tasks_as_0002_saw_them(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(*(column(name) for name in _TASK_0002_COLUMNS))
+            .select_from(table('task'))
+            .order_by(column('id'))
+        ).all()
+    return [
+        tuple(value.replace(tzinfo=UTC) if isinstance(value, datetime) else value for value in row)
+        for row in rows
+    ]
+
+
+def _seed_0002(engine: Engine) -> tuple[uuid.UUID, uuid.UUID, datetime]:
+    """Two people, each with open and done tasks, created at interleaved times (one tie)."""
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    start = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    stamp = (lambda at: at.replace(tzinfo=None)) if engine.dialect.name == 'sqlite' else None
+
+    def at(minutes: int) -> datetime:
+        value = start + timedelta(minutes=minutes)
+        return stamp(value) if stamp else value
+
+    people = [
+        {'id': alice, 'email': 'alice@example.com', 'password_hash': 'x', 'created_at': at(0)},
+        {'id': bob, 'email': 'bob@example.com', 'password_hash': 'y', 'created_at': at(1)},
+    ]
+    rows = []
+    for task_id, owner, minutes, completed, version in [
+        (1, alice, 10, False, 1),
+        (2, bob, 11, True, 3),
+        (3, alice, 12, True, 2),
+        (4, alice, 13, False, 1),
+        (5, bob, 14, False, 1),
+        (6, alice, 13, False, 5),  # the same created_at as 4: the larger id is newer
+        (7, bob, 9, False, 1),
+    ]:
+        rows.append(
+            {
+                'id': task_id,
+                'owner_id': owner,
+                'title': f'task {task_id}',
+                'description': f'about {task_id}',
+                'completed': completed,
+                'created_at': at(minutes),
+                'updated_at': at(minutes + 1),
+                'completed_at': at(minutes + 2) if completed else None,
+                'version': version,
+            }
+        )
+    with engine.begin() as connection:
+        connection.execute(insert(USER_0001), people)
+        connection.execute(insert(TASK_0002), rows)
+    return alice, bob, start
+
+
+def test_upgrading_from_0002_puts_every_task_in_its_owners_inbox_in_the_old_order(
+    database_engine: Engine,
+) -> None:
+    url = database_engine.url.render_as_string(hide_password=False)
+    command.downgrade(alembic_config(url), '0002')
+    try:
+        alice, bob, _ = _seed_0002(database_engine)
+        before = _tasks_as_0002_saw_them(database_engine)
+        migrate(url)
+        assert _tasks_as_0002_saw_them(database_engine) == before  # nothing else changed
+        with database_engine.connect() as connection:
+            inboxes = connection.execute(
+                select(TaskList.id, TaskList.owner_id, TaskList.name, TaskList.is_inbox)  # type: ignore[call-overload]
+            ).all()
+            placed = connection.execute(
+                select(
+                    Task.id,  # type: ignore[arg-type]
+                    Task.owner_id,  # type: ignore[arg-type]
+                    Task.list_id,  # type: ignore[arg-type]
+                    Task.position,  # type: ignore[arg-type]
+                    Task.due_date,  # type: ignore[arg-type]
+                    Task.due_time,  # type: ignore[arg-type]
+                    Task.due_at,  # type: ignore[arg-type]
+                    Task.priority,  # type: ignore[arg-type]
+                )
+            ).all()
+            zones = connection.execute(text('SELECT time_zone FROM user_account')).scalars().all()
+        assert sorted((owner, name, is_inbox) for _, owner, name, is_inbox in inboxes) == sorted(
+            [(alice, 'Inbox', True), (bob, 'Inbox', True)]
+        )
+        inbox_of = {owner: list_id for list_id, owner, _, _ in inboxes}
+        assert all(row.list_id == inbox_of[row.owner_id] for row in placed)
+        assert all(
+            (row.due_date, row.due_time, row.due_at, row.priority) == (None, None, None, 0)
+            for row in placed
+        )
+        assert zones == ['UTC', 'UTC']
+
+        def own_order(owner: uuid.UUID) -> list[int]:
+            mine = [row for row in placed if row.owner_id == owner]
+            return [row.id for row in sorted(mine, key=lambda row: (row.position, row.id))]
+
+        # newest first, done ones included, as the dashboard listed them before
+        assert own_order(alice) == [6, 4, 3, 1]
+        assert own_order(bob) == [5, 2, 7]
+        assert sorted(row.position for row in placed if row.owner_id == alice) == [1, 2, 3, 4]
+        assert _differences(database_engine) == []
+    finally:
+        migrate(url)
+        with database_engine.begin() as connection:
+            connection.execute(text('DELETE FROM task'))
+            connection.execute(text('DELETE FROM task_list'))
+            connection.execute(text('DELETE FROM user_account'))
+
+
+def test_downgrading_to_0002_keeps_every_task_and_upgrading_again_matches(
+    database_engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    if database_engine.dialect.name == 'sqlite':
+        # 0003's downgrade rebuilds user_account on SQLite (to drop time_zone) with foreign keys
+        # on: the DROP TABLE cascades to every task and session. Fix outside this file: turn
+        # foreign keys off around SQLite migrations in app/migrations/env.py (see the report).
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason='SQLite downgrade of 0003 deletes every task')
+        )
+    url = database_engine.url.render_as_string(hide_password=False)
+    command.downgrade(alembic_config(url), '0002')
+    try:
+        alice, bob, _ = _seed_0002(database_engine)
+        before = _tasks_as_0002_saw_them(database_engine)
+        migrate(url)
+        # and back: 0002's tables and rows as they were, then up again the same way
+        command.downgrade(alembic_config(url), '0002')
+        assert 'task_list' not in inspect(database_engine).get_table_names()
+        assert {c['name'] for c in inspect(database_engine).get_columns('task')} == set(
+            _TASK_0002_COLUMNS
+        )
+        assert _tasks_as_0002_saw_them(database_engine) == before
+        migrate(url)
+        with database_engine.connect() as connection:
+            again = connection.execute(
+                select(TaskList.owner_id).where(TaskList.is_inbox)  # type: ignore[call-overload]
+            ).scalars()
+            assert sorted(again) == sorted([alice, bob])
+        assert _tasks_as_0002_saw_them(database_engine) == before
+        assert _differences(database_engine) == []
+    finally:
+        migrate(url)
+        with database_engine.begin() as connection:
+            connection.execute(text('DELETE FROM task'))
+            connection.execute(text('DELETE FROM task_list'))
+            connection.execute(text('DELETE FROM user_account'))
+
+
+def test_the_newest_first_index_keeps_its_descending_order(
+    database_engine: Engine, request: pytest.FixtureRequest
+) -> None:
+    """ix_task_owner_list serves "all, newest first" (completed ASC, created_at DESC): with its
+    columns ascending, SQLite sorts all of a person's tasks for every page instead."""
+    if database_engine.dialect.name == 'sqlite':
+        # 0003's batch rebuild of `task` recreates the index from reflection, without DESC.
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason='0003 drops DESC from the index on SQLite')
+        )
+    with database_engine.connect() as connection:
+        if database_engine.dialect.name == 'sqlite':
+            definition = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'ix_task_owner_list'")
+            ).scalar_one()
+        else:
+            definition = connection.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_task_owner_list'")
+            ).scalar_one()
+    assert 'created_at DESC, id DESC' in definition
