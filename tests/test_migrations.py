@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -270,15 +269,10 @@ def test_upgrading_from_0002_puts_every_task_in_its_owners_inbox_in_the_old_orde
 
 
 def test_downgrading_to_0002_keeps_every_task_and_upgrading_again_matches(
-    database_engine: Engine, request: pytest.FixtureRequest
+    database_engine: Engine,
 ) -> None:
-    if database_engine.dialect.name == 'sqlite':
-        # 0003's downgrade rebuilds user_account on SQLite (to drop time_zone) with foreign keys
-        # on: the DROP TABLE cascades to every task and session. Fix outside this file: turn
-        # foreign keys off around SQLite migrations in app/migrations/env.py (see the report).
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason='SQLite downgrade of 0003 deletes every task')
-        )
+    # On SQLite, 0003's downgrade rebuilds user_account (to drop time_zone): with foreign keys
+    # on, that DROP TABLE would cascade to every task and session (app/migrations/env.py).
     url = database_engine.url.render_as_string(hide_password=False)
     command.downgrade(alembic_config(url), '0002')
     try:
@@ -308,16 +302,10 @@ def test_downgrading_to_0002_keeps_every_task_and_upgrading_again_matches(
             connection.execute(text('DELETE FROM user_account'))
 
 
-def test_the_newest_first_index_keeps_its_descending_order(
-    database_engine: Engine, request: pytest.FixtureRequest
-) -> None:
+def test_the_newest_first_index_keeps_its_descending_order(database_engine: Engine) -> None:
     """ix_task_owner_list serves "all, newest first" (completed ASC, created_at DESC): with its
-    columns ascending, SQLite sorts all of a person's tasks for every page instead."""
-    if database_engine.dialect.name == 'sqlite':
-        # 0003's batch rebuild of `task` recreates the index from reflection, without DESC.
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason='0003 drops DESC from the index on SQLite')
-        )
+    columns ascending, SQLite sorts all of a person's tasks for every page instead (a batch
+    rebuild of `task` would recreate it from reflection, without DESC)."""
     with database_engine.connect() as connection:
         if database_engine.dialect.name == 'sqlite':
             definition = connection.execute(

@@ -96,6 +96,9 @@ def upgrade() -> None:
             updates[start : start + _BATCH],
         )
 
+    sqlite = bind.dialect.name == 'sqlite'
+    if sqlite:  # the rebuild below would recreate it from reflection, losing its DESC columns
+        op.drop_index('ix_task_owner_list', table_name='task')
     with op.batch_alter_table(
         'task', schema=None, table_kwargs={'sqlite_autoincrement': True}, recreate='auto'
     ) as batch_op:
@@ -106,9 +109,22 @@ def upgrade() -> None:
         )
         batch_op.create_index('ix_task_list_order', ['list_id', 'completed', 'position', 'id'])
         batch_op.create_index('ix_task_owner_due', ['owner_id', 'completed', 'due_date'])
+    if sqlite:
+        _newest_first_index()
+
+
+def _newest_first_index() -> None:
+    op.create_index(
+        'ix_task_owner_list',
+        'task',
+        ['owner_id', 'completed', sa.literal_column('created_at DESC'), sa.literal_column('id DESC')],
+    )
 
 
 def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.drop_index('ix_task_owner_list', table_name='task')
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_index('ix_task_owner_due')
         batch_op.drop_index('ix_task_list_order')
@@ -119,6 +135,8 @@ def downgrade() -> None:
         batch_op.drop_column('due_date')
         batch_op.drop_column('position')
         batch_op.drop_column('list_id')
+    if sqlite:
+        _newest_first_index()
     op.drop_index('uq_task_list_inbox', table_name='task_list')
     op.drop_index('ix_task_list_owner', table_name='task_list')
     op.drop_table('task_list')
