@@ -307,14 +307,15 @@ def delete_list(
     """Delete the actor's list (never the Inbox). A list that still has tasks needs a choice:
     `tasks='delete'` deletes them, `tasks='move'` moves them to the Inbox (at its end, in their
     order). Returns how many tasks were deleted or moved."""
+    # Take the list first: a move into it then either lands before the count (and is moved or
+    # deleted with the rest) or waits and finds the list gone, never cascading away unseen; and
+    # the version checked below is the one being deleted.
+    lock(session, actor_id=actor_id, list_id=list_id)
     current = get_list(session, actor_id=actor_id, list_id=list_id)
     if current.is_inbox:
         raise Conflict('The Inbox cannot be deleted.')
     if expected_version is not None and current.version != expected_version:
         raise PreconditionFailed('This list was changed meanwhile.', current=current)
-    # Take the list first: a move into it then either lands before the count (and is moved or
-    # deleted with the rest) or waits and finds the list gone, never cascading away unseen.
-    lock(session, actor_id=actor_id, list_id=list_id)
     connection = session.connection()
     in_list = and_(_TASK.c.list_id == list_id, _TASK.c.owner_id == actor_id)
     count = connection.execute(select(func.count()).select_from(_TASK).where(in_list)).scalar_one()
