@@ -608,7 +608,7 @@ def restore_tasks(
         if list_id not in alive:
             inbox = inbox or lists.inbox_id(session, actor_id=actor_id)
             list_id = inbox
-        values = snapshot.model_dump(exclude={'list_id', 'version'})
+        values = snapshot.model_dump(exclude={'list_id', 'version', 'updated_at'})
         restored.append(
             _one(
                 session,
