@@ -718,6 +718,16 @@ class Dashboard:
         self.open_editor(task)
 
     async def delete(self, task: TaskRead) -> None:
+        with self.dialogs:
+            dialog = confirm_dialog(
+                title='Delete task?',
+                message=f'“{task.title}” will be deleted. You can undo this for a few seconds.',
+                confirm='Delete',
+            )
+        confirmed = await dialog
+        dialog.delete()
+        if not confirmed:
+            return
         # The version the row showed: an edit made meanwhile elsewhere is not deleted unseen.
         _, deleted = await self.act(
             tasks.delete_task, task_id=task.id, expected_version=task.version
