@@ -136,9 +136,9 @@ class Sidebar:
                 link.props['aria-current'] = 'page'
         if drop is not None:
             list_id = drop
-            row.on('dragover', js_handler=_OVER)
-            row.on('dragleave', js_handler=_LEAVE)
-            row.on('drop', lambda e: self._dropped(e.args, list_id), js_handler=_DROP)
+            link.on('dragover', js_handler=_OVER)
+            link.on('dragleave', js_handler=_LEAVE)
+            link.on('drop', lambda e: self._dropped(e.args, list_id), js_handler=_DROP)
         return row
 
     async def _dropped(self, task_id: object, list_id: int) -> None:
