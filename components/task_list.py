@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from nicegui import Client, ui
@@ -14,10 +14,7 @@ from nicegui.events import GenericEventArguments
 from app.errors import AppError, InvalidInput, NotFound, PreconditionFailed
 from app.models import DESCRIPTION_MAX, TITLE_MAX, TaskCounts, TaskRead
 from components.drafts import EDIT, NEW, keep_typing
-from components.timefmt import absolute, due_text, is_overdue, relative, until
-
-# Returns an error message to show, or None when the change was saved.
-SaveHandler = Callable[[str, str], Awaitable[str | None]]
+from components.timefmt import absolute, due_text, due_words, is_overdue, relative, until
 
 TITLE_RULES = {
     'Enter a title for the task.': lambda value: bool((value or '').strip()),
@@ -458,13 +455,178 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
+# A new task from the form: title, description, due date, due time, priority; an error or None.
+AddHandler = Callable[[str, str, date | None, time | None, int], Awaitable[str | None]]
+Today = Callable[[], date]
+TIME_ERROR = 'Enter a time like 14:30, or clear it.'
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def parse_day(value: Any) -> date | None:
+    """A ui.date value ('YYYY-MM-DD') as a date; anything else (cleared, garbled) is None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_time(value: Any) -> time | None:
+    """'14:30' as a time; '' or None is no time. ValueError for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(value)
+    parsed = time.fromisoformat(value.strip())
+    return parsed.replace(second=0, microsecond=0, tzinfo=None)
+
+
+def _time_ok(value: Any) -> bool:
+    try:
+        parse_time(value)
+    except ValueError:
+        return False
+    return True
+
+
+class DuePicker:
+    """A due-date button: its menu holds quick picks (Today, Tomorrow, Next week, No date), a
+    calendar and an optional time. The button says the choice ('Tomorrow 09:00').
+
+    Marks (with the given prefix): `<p>-due` (the calendar, its value 'YYYY-MM-DD'), `<p>-time`,
+    `<p>-due-button`, `<p>-due-today`, `<p>-due-tomorrow`, `<p>-due-next-week`, `<p>-due-none`."""
+
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        today: Today,
+        due_date: date | None = None,
+        due_time: time | None = None,
+    ) -> None:
+        self._today = today
+        self.button = ui.button(icon='event').props('outline dense no-caps color=grey-8')
+        self.button.classes('px-2').mark(f'{prefix}-due-button')
+        self.button.props['aria-haspopup'] = 'dialog'
+        with self.button, ui.menu() as self.menu, ui.column().classes('p-3 gap-2'):
+            with ui.row().classes('gap-1'):
+                for label, key, days in (
+                    ('Today', 'today', 0),
+                    ('Tomorrow', 'tomorrow', 1),
+                    ('Next week', 'next-week', None),
+                    ('No date', 'none', -1),
+                ):
+                    ui.button(label, on_click=lambda d=days: self._quick(d)).props(
+                        'flat dense no-caps size=sm color=primary'
+                    ).mark(f'{prefix}-due-{key}')
+            self.date = (
+                ui.date(
+                    value=due_date.isoformat() if due_date else None,
+                    on_change=self._changed,
+                )
+                .props('minimal flat bordered')
+                .mark(f'{prefix}-due')
+            )
+            self.date.props['aria-label'] = 'Due date'
+            self.time = (
+                ui.input(
+                    'Time (optional)',
+                    value=f'{due_time:%H:%M}' if due_time else '',
+                    validation={TIME_ERROR: _time_ok},
+                    on_change=self._time_changed,
+                )
+                .props('type=time dense outlined clearable')
+                .classes('w-full')
+                .mark(f'{prefix}-time')
+            )
+        self._say()
+
+    @property
+    def due_date(self) -> date | None:
+        return parse_day(self.date.value)
+
+    @property
+    def due_time(self) -> time | None:
+        """The time chosen; ValueError when what is in the field is not a time."""
+        return parse_time(self.time.value)
+
+    def set(self, due_date: date | None, due_time: time | None) -> None:
+        self.date.value = due_date.isoformat() if due_date else None
+        self.time.value = f'{due_time:%H:%M}' if due_time else ''
+        self.time.error = None
+        self._say()
+
+    def _quick(self, days: int | None) -> None:
+        today = self._today()
+        if days == -1:
+            self.set(None, None)
+        elif days is None:  # next week: the coming Monday
+            self.date.value = (today + timedelta(days=7 - today.weekday())).isoformat()
+        else:
+            self.date.value = (today + timedelta(days=days)).isoformat()
+        self.menu.close()
+
+    def _changed(self) -> None:
+        if self.date.value is None and self.time.value:
+            self.time.value = ''  # no date, no time of day
+        self._say()
+
+    def _time_changed(self) -> None:
+        if self.time.value and _time_ok(self.time.value) and self.due_date is None:
+            self.date.value = self._today().isoformat()  # a time alone means today
+        self._say()
+
+    def _say(self) -> None:
+        try:
+            at = self.due_time
+        except ValueError:
+            at = None
+        words = due_words(self.due_date, at, self._today())
+        self.button.text = words or 'Due date'
+        self.button.props['aria-label'] = f'Due date: {words}' if words else 'Due date: none'
+
+
+def priority_select(prefix: str, value: int = 0) -> ui.select:
+    """None / Low / Medium / High, with a flag in the priority's colour. Mark `<p>-priority`."""
+    select = (
+        ui.select(PRIORITY_OPTIONS, value=value, label='Priority')
+        .props('dense outlined options-dense')
+        .classes('min-w-[9rem]')
+        .mark(f'{prefix}-priority')
+    )
+    with select.add_slot('prepend'):
+        flag = ui.icon('flag', size='20px')
+
+    def paint() -> None:
+        colour = PRIORITY_COLOURS.get(select.value or 0)
+        flag.props(f'color={colour}' if colour else 'color=grey-5')
+
+    select.on_value_change(paint)
+    paint()
+    return select
+
+
 class NewTaskForm:
-    """Title with counter, optional description; Enter or Add saves and clears, errors stay put.
+    """Title with counter; optional due date and time, priority and description. Enter or Add
+    saves and clears (back to `default_due`), errors stay put.
 
     What is typed goes to the browser's drafts as it is typed (see components.drafts)."""
 
-    def __init__(self, on_add: SaveHandler) -> None:
+    def __init__(
+        self,
+        on_add: AddHandler,
+        *,
+        default_due: date | None = None,
+        today: Today | None = None,
+    ) -> None:
         self._on_add = on_add
+        self._default_due = default_due
+        self._today = today or _utc_today
+        _style_once(ui.context.client, 'rows', ROW_CSS)
         with ui.card().props('flat bordered').classes('w-full p-3 gap-2'):
             with ui.row().classes('w-full items-start no-wrap gap-2'):
                 self.title = (
@@ -475,12 +637,18 @@ class NewTaskForm:
                     .mark('new-title')
                 )
                 self.add = (
-                    ui.button('Add', icon='add').props('unelevated no-caps').classes('mt-[2px]')
+                    ui.button('Add', icon='add')
+                    .props('unelevated no-caps')
+                    .classes('mt-[2px]')
+                    .mark('new-add')
                 )
+            with ui.row().classes('w-full items-center gap-2'):
+                self.due = DuePicker('new', today=self._today, due_date=default_due)
+                self.priority = priority_select('new')
             with (
                 ui.expansion('Add a description')
                 .props('dense')
-                .classes('w-full text-sm text-slate-600') as self.more
+                .classes('w-full text-sm opacity-80') as self.more
             ):
                 self.description = (
                     ui.textarea('Description (optional)', validation=DESCRIPTION_RULES)
@@ -497,9 +665,18 @@ class NewTaskForm:
     async def submit(self) -> None:
         if not (self.title.validate() and self.description.validate()):
             return
+        if not self.due.time.validate():
+            self.due.menu.open()
+            return
         self.add.disable()
         try:
-            error = await self._on_add(self.title.value or '', self.description.value or '')
+            error = await self._on_add(
+                self.title.value or '',
+                self.description.value or '',
+                self.due.due_date,
+                self.due.due_time,
+                int(self.priority.value or 0),
+            )
         finally:
             self.add.enable()
         if error:
@@ -508,6 +685,8 @@ class NewTaskForm:
         self.title.value = ''
         self.description.value = ''
         self.title.error = None
+        self.due.set(self._default_due, None)
+        self.priority.value = 0
         self.more.close()
         self.title.run_method('focus')
 
@@ -545,14 +724,28 @@ def filter_bar(
 
 # Sends the fields the person changed with the version the dialog holds; returns the saved task
 # or raises the service's AppError (PreconditionFailed with the task now, NotFound when gone).
-SaveChanges = Callable[[dict[str, str], int], Awaitable[TaskRead]]
-FIELDS = ('title', 'description')
+# The changes may hold 'title', 'description' (str), 'due_date' (date | None), 'due_time'
+# (time | None) and 'priority' (int), each only when changed.
+SaveChanges = Callable[[dict[str, Any], int], Awaitable[TaskRead]]
+TEXT_FIELDS = ('title', 'description')
+FIELDS = ('title', 'description', 'due_date', 'due_time', 'priority')
 STALE = (
     'Someone changed this task while you were editing it (another tab or device). Fields you did '
     'not touch now show the new values; where you both changed a field, choose which to keep.'
 )
 GONE = 'This task was deleted while you were editing it (another tab or device). Your text is kept.'
 RESOLVE = 'Choose “Keep mine” or “Use theirs” for each highlighted field, then Save.'
+
+
+def shown(name: str, value: Any) -> str:
+    """A field's value as the conflict box shows it."""
+    if name == 'due_date':
+        return f'{value:%a} {value.day} {value:%b %Y}' if isinstance(value, date) else 'No date'
+    if name == 'due_time':
+        return f'{value:%H:%M}' if isinstance(value, time) else 'No time'
+    if name == 'priority':
+        return PRIORITY_OPTIONS.get(value, str(value))
+    return str(value) if value else '(empty)'
 
 
 class EditDialog:
@@ -568,17 +761,19 @@ class EditDialog:
         task: TaskRead,
         *,
         on_save: SaveChanges,
-        on_save_as_new: SaveHandler,
+        on_save_as_new: AddHandler,
         on_version: Callable[[int, int], None] | None = None,
         on_discard_field: Callable[[str], None] | None = None,
+        today: Today | None = None,
     ) -> None:
         self.base: TaskRead = task
         self._on_save = on_save
         self._on_save_as_new = on_save_as_new
         self._on_version = on_version or (lambda task_id, version: None)
         self._on_discard_field = on_discard_field or (lambda field: None)
-        self.theirs: dict[str, str] = {}  # field -> the other value, while undecided
+        self.theirs: dict[str, Any] = {}  # field -> the other value, while undecided
         self.gone = False
+        self.conflicts: dict[str, ui.column] = {}
         with ui.dialog() as self.dialog, ui.card().classes('w-full max-w-lg gap-3'):
             ui.label('Edit task').classes('text-lg font-semibold')
             self.banner = ui.label().classes(
@@ -591,16 +786,24 @@ class EditDialog:
                 .classes('w-full')
                 .mark('edit-title')
             )
-            self.title_conflict = ui.column().classes('w-full gap-1').mark('conflict-title')
+            self._conflict_box('title')
             self.description = (
                 ui.textarea('Description', value=task.description, validation=DESCRIPTION_RULES)
                 .props(f'outlined autogrow counter maxlength={DESCRIPTION_MAX}')
                 .classes('w-full')
                 .mark('edit-description')
             )
-            self.description_conflict = (
-                ui.column().classes('w-full gap-1').mark('conflict-description')
-            )
+            self._conflict_box('description')
+            with ui.row().classes('w-full items-center gap-2'):
+                self.due = DuePicker(
+                    'edit',
+                    today=today or _utc_today,
+                    due_date=task.due_date,
+                    due_time=task.due_time,
+                )
+                self.priority = priority_select('edit', task.priority)
+            for name in ('due_date', 'due_time', 'priority'):
+                self._conflict_box(name)
             self.title.on('keydown.enter', self.save)
             keep_typing(self.title, EDIT, 'title')
             keep_typing(self.description, EDIT, 'description')
@@ -617,21 +820,49 @@ class EditDialog:
                     .mark('edit-save-new')
                 )
                 self.save_new_button.set_visibility(False)
-        for field in (self.title_conflict, self.description_conflict):
-            field.set_visibility(False)
         # However it closes (saved, Cancel, Escape), the browser's copy of this edit is done with.
         self.dialog.on('hide', js_handler=f'() => window.tasklight?.clear("{EDIT}")')
 
+    def _conflict_box(self, name: str) -> None:
+        box = ui.column().classes('w-full gap-1').mark(f'conflict-{name}')
+        box.set_visibility(False)
+        self.conflicts[name] = box
+
     @property
     def fields(self) -> dict[str, ui.input | ui.textarea]:
+        """The text fields (what the browser's drafts keep)."""
         return {'title': self.title, 'description': self.description}
 
-    def changes(self) -> dict[str, str]:
+    def value(self, name: str) -> Any:
+        """What the dialog holds for a field, typed as the task has it (a time that does not
+        parse stays text, so it never equals a stored one)."""
+        if name in TEXT_FIELDS:
+            return self.fields[name].value or ''
+        if name == 'due_date':
+            return self.due.due_date
+        if name == 'due_time':
+            try:
+                return self.due.due_time
+            except ValueError:
+                return self.due.time.value
+        return int(self.priority.value or 0)
+
+    def _set(self, name: str, value: Any) -> None:
+        if name in TEXT_FIELDS:
+            self.fields[name].value = value
+        elif name == 'due_date':  # the calendar's change handler drops the time with the date
+            self.due.date.value = value.isoformat() if isinstance(value, date) else None
+        elif name == 'due_time':
+            self.due.time.value = f'{value:%H:%M}' if isinstance(value, time) else ''
+        else:
+            self.priority.value = value
+
+    def changes(self) -> dict[str, Any]:
         """The fields the person changed from the version the dialog holds."""
         return {
-            name: field.value or ''
-            for name, field in self.fields.items()
-            if (field.value or '') != getattr(self.base, name)
+            name: self.value(name)
+            for name in FIELDS
+            if self.value(name) != getattr(self.base, name)
         }
 
     def open(self) -> None:
@@ -644,10 +875,11 @@ class EditDialog:
 
     def merge(self, current: TaskRead) -> None:
         """Take in what the task is now: untouched fields follow it, shared changes ask."""
-        for name, field in self.fields.items():
-            mine, base, theirs = field.value or '', getattr(self.base, name), getattr(current, name)
+        for name in FIELDS:
+            mine, base, theirs = self.value(name), getattr(self.base, name), getattr(current, name)
             if mine == base:
-                field.value = theirs
+                if theirs != base:
+                    self._set(name, theirs)
             elif theirs not in (base, mine):
                 self._ask(name, theirs)
         self.base = current
@@ -664,14 +896,15 @@ class EditDialog:
         if self.theirs:
             self._say(STALE)
 
-    def _ask(self, name: str, theirs: str) -> None:
+    def _ask(self, name: str, theirs: Any) -> None:
         self.theirs[name] = theirs
-        box = self.title_conflict if name == 'title' else self.description_conflict
+        box = self.conflicts[name]
         box.clear()
         with box:
             ui.label('Changed meanwhile to:').classes('text-xs font-medium')
-            ui.label(theirs or '(empty)').classes(
+            ui.label(shown(name, theirs)).classes(
                 'w-full text-sm whitespace-pre-wrap break-words rounded px-2 py-1 bg-warning'
+                ' text-black'
             ).mark(f'theirs-{name}')
             with ui.row().classes('gap-2'):
                 ui.button('Keep mine', on_click=lambda: self._decide(name, keep=True)).props(
@@ -683,15 +916,24 @@ class EditDialog:
         box.set_visibility(True)
 
     def _decide(self, name: str, *, keep: bool) -> None:
-        theirs = self.theirs.pop(name, None)
-        if theirs is not None and not keep:
-            self.fields[name].value = theirs
-            self._on_discard_field(name)
-        (self.title_conflict if name == 'title' else self.description_conflict).set_visibility(
-            False
-        )
+        if name in self.theirs:
+            theirs = self.theirs.pop(name)
+            if not keep:
+                self._set(name, theirs)
+                if name in TEXT_FIELDS:
+                    self._on_discard_field(name)
+        self.conflicts[name].set_visibility(False)
         if not self.theirs:
             self._say(None)
+
+    def _valid(self) -> bool:
+        return bool(self.title.validate() and self.description.validate() and self._time_valid())
+
+    def _time_valid(self) -> bool:
+        if self.due.time.validate():
+            return True
+        self.due.menu.open()
+        return False
 
     async def save(self) -> None:
         if self.gone:
@@ -699,13 +941,24 @@ class EditDialog:
         if self.theirs:
             self._say(RESOLVE)
             return
-        if not (self.title.validate() and self.description.validate()):
+        if not self._valid():
             return
         self.save_button.disable()
         try:
             await self._save()
         finally:
             self.save_button.enable()
+
+    def _field_error(self, error: InvalidInput) -> None:
+        if error.field in self.fields:
+            self.fields[error.field].error = error.reason
+        elif error.field in ('due_date', 'due_time'):
+            self.due.time.error = error.reason or error.message
+            self.due.menu.open()
+        elif error.field == 'priority':
+            self.priority.error = error.reason or error.message
+        else:
+            self.title.error = error.message
 
     async def _save(self) -> None:
         for _ in range(3):  # another change can land between merge and save: try again, briefly
@@ -727,8 +980,7 @@ class EditDialog:
                 self.deleted()
                 return
             except InvalidInput as error:
-                field = self.fields.get(error.field or '', self.title)
-                field.error = error.reason if error.field in self.fields else error.message
+                self._field_error(error)
                 return
             except AppError as error:
                 self._say(error.message)
@@ -758,11 +1010,17 @@ class EditDialog:
         self.save_new_button.set_visibility(True)
 
     async def save_as_new(self) -> None:
-        if not (self.title.validate() and self.description.validate()):
+        if not self._valid():
             return
         self.save_new_button.disable()
         try:
-            error = await self._on_save_as_new(self.title.value or '', self.description.value or '')
+            error = await self._on_save_as_new(
+                self.title.value or '',
+                self.description.value or '',
+                self.due.due_date,
+                self.due.due_time,
+                int(self.priority.value or 0),
+            )
         finally:
             self.save_new_button.enable()
         if error:
