@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, urlencode
 
-from components.undo import undo_notice
 from nicegui import Client, background_tasks, run, ui
 from pydantic import ValidationError
 
@@ -27,6 +26,7 @@ from components.list_dialogs import ListDialog, delete_list_dialog, pick_list_di
 from components.sidebar import Sidebar
 from components.task_list import EditDialog, NewTaskForm, TaskRows, confirm_dialog
 from components.timefmt import day_heading
+from components.undo import undo_notice
 from pages.common import call, leave_ended_session, show_error, sign_out_browser
 from services import auth, clock, lists, tasks, uow
 from services.events import session_ends, task_changes
@@ -502,7 +502,6 @@ class Dashboard:
         self.open_rows.show(data.page.items, today=self.today)
         self.done_rows.show(data.done.items, today=self.today)
         done_total = data.done.total
-        self.completed_section.props(f'label="Completed ({done_total})"')
         self.completed_section.text = f'Completed ({done_total})'
         self.completed_more.text = (
             f'Showing the latest {COMPLETED_SHOWN}; see all in Completed'
