@@ -5,12 +5,28 @@ task row dropped on it (the row puts its id into the drag as `text/x-tasklight-t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from nicegui import ui
 
 from app.models import ListSummary
-from services.lists import Overview
+
+
+class Overview(Protocol):
+    """What the sidebar shows (services.lists.Overview has it): lists and the views' counts."""
+
+    @property
+    def lists(self) -> Sequence[ListSummary]: ...
+    @property
+    def today(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
+    @property
+    def upcoming(self) -> int: ...
+    @property
+    def completed(self) -> int: ...
+
 
 ListAction = Callable[[ListSummary], Awaitable[None]]
 DropHandler = Callable[[int, int], Awaitable[None]]  # (task id, list id)
