@@ -338,7 +338,7 @@ class Dashboard:
     def _build_board(self, first: Snapshot) -> None:
         self.drafts = BrowserDrafts(self.user_id, on_restore=self.restore, on_url=self.follow_url)
         with ui.row().classes('w-full items-center no-wrap gap-2'):
-            self.heading_dot = ui.icon('circle', size='14px')
+            self.heading_dot = ui.icon('circle', size='14px').mark('view-colour')
             self.heading = ui.label().classes('text-2xl font-semibold tracking-tight truncate')
             self.heading.mark('view-title')
             ui.space()
@@ -430,8 +430,11 @@ class Dashboard:
         else:
             title, colour = self.view.capitalize(), None
         self.heading.text = title
-        self.heading_dot.set_visibility(colour is not None and not data.the_list.is_inbox)  # type: ignore[union-attr]
+        # Colour first: replacing the classes would drop the one that hides the dot.
         self.heading_dot.classes(replace=f'text-{colour or "grey"}')
+        self.heading_dot.set_visibility(
+            colour is not None and data.the_list is not None and not data.the_list.is_inbox
+        )
         self.sort.set_visibility(self.view == 'list' and not self.q)
         ui.page_title(f'{title} · Tasklight')
 

@@ -52,6 +52,7 @@ async def test_the_sidebar_shows_views_and_lists_with_their_counts(user: User) -
     assert link.props['href'] == f'/lists/{work.id}'
     assert link.props['aria-label'] == 'Work, 1 open'
     assert user.find(marker='nav-inbox').elements.pop().props['aria-current'] == 'page'
+    await user.should_not_see(marker='view-colour', retries=50)  # the Inbox has no dot
     menu = user.find(marker='menu').elements.pop()
     assert menu.props['aria-label'] == 'Menu'
 
@@ -73,6 +74,9 @@ async def test_a_new_list_is_made_in_a_dialog_and_opened(user: User) -> None:
         made = lists.list_lists(s, actor_id=me.id)[1]
     await eventually(lambda: on_path(user, '/lists/{list_id}'))
     await eventually(lambda: text_of(user, 'view-title') == 'Groceries')
+    dot = user.find(marker='view-colour').elements.pop()
+    assert dot.visible
+    assert 'text-teal' in dot.classes
     # A task added here goes into this list, on top.
     user.find(marker='new-title').type('Apples').trigger('keydown.enter')
     await eventually(lambda: in_list(stored_tasks(me), made.id) == ['Apples'])
