@@ -204,6 +204,7 @@ class Dashboard:
         self.page: int = state['page']
         self.data: Snapshot | None = None
         self.today: date = date.today()
+        self.local_day = datetime.now(UTC).astimezone(clock.zone(info.user.time_zone)).date()
         self.editor: EditDialog | None = None
         self.reloader = Reloader(self.client, self.reload)
         self.rows: list[TaskRows] = []  # every TaskRows on the page, for update and tick
@@ -595,8 +596,9 @@ class Dashboard:
         now = datetime.now(UTC)
         for rows in self.rows:
             rows.tick(now)
-        zone = clock.zone(self.info.user.time_zone)
-        if self.data is not None and now.astimezone(zone).date() != self.today:
+        day = now.astimezone(clock.zone(self.info.user.time_zone)).date()
+        if day != self.local_day:  # past midnight where the person is (once, not every tick)
+            self.local_day = day
             self.reloader.request()
 
     async def sync_time_zone(self) -> None:
@@ -614,6 +616,7 @@ class Dashboard:
         except AppError:
             return  # a zone this server does not know: keep the account's
         self.info.user.time_zone = reported
+        self.local_day = datetime.now(UTC).astimezone(clock.zone(reported)).date()
         self.reloader.request()
 
     # ---------------------------------------------------------------- task actions

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from nicegui import ui
+import pytest
+from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
 from app.db import session_scope
@@ -165,3 +166,33 @@ async def test_each_view_has_its_own_heading_and_title(user: User) -> None:
         await user.open(path)
         await eventually(lambda title=title: text_of(user, 'view-title') == title)
         await user.should_see(kind=ui.input, marker='search', retries=50)
+
+
+class _Tomorrow(datetime):
+    """The clock a day on: what the page sees once the person's midnight has passed."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return datetime.now(tz) + timedelta(days=1)
+
+
+async def test_at_the_persons_midnight_today_moves_on(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pages import dashboard  # after the app has loaded its pages
+
+    me = await signed_in_person(user)
+    today = datetime.now(UTC).date()
+    task_in(me, 'due tomorrow', due_date=today + timedelta(days=1))
+    await user.open('/tasks/today')
+    await user.should_see('Nothing due today', retries=50)
+    with user:
+        ticks = [t for t in ElementFilter(kind=ui.timer) if t.interval == dashboard.TICK_SECONDS]
+    assert len(ticks) == 1
+    monkeypatch.setattr(dashboard, 'datetime', _Tomorrow)
+    monkeypatch.setattr(clock, 'datetime', _Tomorrow)
+    with user:
+        await ticks[0].callback()  # type: ignore[misc]
+    await eventually(lambda: titles_on_page(user) == ['due tomorrow'])
+    new_day = today + timedelta(days=1)
+    assert text_of(user, 'group-today') == day_heading(new_day, new_day)
