@@ -209,6 +209,7 @@ class Dashboard:
         self.reloader = Reloader(self.client, self.reload)
         self.rows: list[TaskRows] = []  # every TaskRows on the page, for update and tick
         self.shown: dict[int, TaskRead] = {}  # the tasks on screen, by id
+        self.missing = False  # showing "List not found"
 
     # ---------------------------------------------------------------- service calls
 
@@ -268,6 +269,9 @@ class Dashboard:
         return data
 
     async def reload(self) -> None:
+        if self.missing:  # "List not found" stays; only the sidebar follows changes
+            await self.show_sidebar()
+            return
         try:
             data = await self.load()
         except NotFound:  # the list went meanwhile (deleted in another tab): back to the Inbox
@@ -300,14 +304,18 @@ class Dashboard:
             else:
                 assert first is not None
                 self._build_board(first)
+        self.missing = missing
         if missing:
-            overview = await self.act(lists.overview)
-            if overview[1] is not None and self.sidebar is not None:
-                self.sidebar.show(overview[1])
+            await self.show_sidebar()
         else:
             assert first is not None
             self.show(first)
         self._subscribe()
+
+    async def show_sidebar(self) -> None:
+        _, overview = await self.act(lists.overview)
+        if overview is not None and self.sidebar is not None and not self.client.is_deleted:
+            self.sidebar.show(overview)
 
     def _build_sidebar(self) -> None:
         current = (

@@ -162,10 +162,8 @@ async def test_deleting_a_list_with_tasks_asks_what_to_do_with_them(user: User) 
     assert [t.list_id for t in stored_tasks(me)] == [inbox_of(me)]
 
 
-async def test_someone_elses_or_a_missing_list_is_not_found(
-    user: User, create_user: Callable[[], User]
-) -> None:
-    await signed_in_person(user)
+async def test_someone_elses_or_a_missing_list_is_not_found(user: User) -> None:
+    me = await signed_in_person(user)
     other = make_user(email='other@example.com')
     with session_scope() as s:
         theirs = lists.create_list(s, actor_id=other.id, name='Secret plans')
@@ -176,6 +174,10 @@ async def test_someone_elses_or_a_missing_list_is_not_found(
         await user.should_see(marker='back-to-inbox', retries=50)
         await user.should_see(marker='nav-inbox', retries=50)
         await user.should_not_see('Secret', retries=50)
+    # The page stays put while changes elsewhere move the sidebar on.
+    me_list = make_list(me, 'Arrived meanwhile')
+    await eventually(lambda: len(user.find(marker=f'nav-list-{me_list.id}').elements) == 1)
+    await user.should_see('List not found', retries=50)
 
 
 async def test_the_sort_choice_is_kept_on_the_list(user: User) -> None:
