@@ -87,6 +87,7 @@ class Sidebar:
                 icon='today',
                 count=overview.today,
                 alert=overview.overdue > 0,
+                counted='due',
             )
             self._entry(
                 'upcoming',
@@ -94,6 +95,7 @@ class Sidebar:
                 '/tasks/upcoming',
                 icon='date_range',
                 count=overview.upcoming,
+                counted='due',
             )
             ui.separator().classes('my-2')
             ui.label('My lists').classes('px-4 pb-1 text-xs font-medium uppercase text-slate-500')
@@ -109,6 +111,7 @@ class Sidebar:
                 '/tasks/completed',
                 icon='task_alt',
                 count=overview.completed,
+                counted='done',
             )
 
     def _entry(
@@ -122,6 +125,7 @@ class Sidebar:
         count: int = 0,
         alert: bool = False,
         drop: int | None = None,
+        counted: str = 'open',
     ) -> ui.row:
         active = key == self.current
         row = ui.row().classes(
@@ -144,7 +148,7 @@ class Sidebar:
                     )
                     badge.mark(f'count-{key}')
             link.mark(f'nav-{key}')
-            suffix = f', {count} open' if count else ''
+            suffix = f', {count} {counted}' if count else ''
             if alert:
                 suffix += ', some overdue'
             link.props['aria-label'] = label + suffix

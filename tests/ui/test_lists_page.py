@@ -51,6 +51,9 @@ async def test_the_sidebar_shows_views_and_lists_with_their_counts(user: User) -
     link = user.find(marker=f'nav-list-{work.id}').elements.pop()
     assert link.props['href'] == f'/lists/{work.id}'
     assert link.props['aria-label'] == 'Work, 1 open'
+    assert (
+        user.find(marker='nav-completed').elements.pop().props['aria-label'] == 'Completed, 1 done'
+    )
     assert user.find(marker='nav-inbox').elements.pop().props['aria-current'] == 'page'
     await user.should_not_see(marker='view-colour', retries=50)  # the Inbox has no dot
     menu = user.find(marker='menu').elements.pop()
