@@ -465,15 +465,16 @@ class Dashboard:
         empty: str | None,
         clear: bool = False,
     ) -> None:
-        if 'flat' not in self.group_rows:
+        key = 'flat-clear' if clear else 'flat'  # search and Completed lay out differently
+        if key not in self.group_rows:
             self._reset_board()
             with self.board:
                 if clear:
                     with ui.row().classes('w-full justify-end'):
                         self._clear_button(None)
-                self.group_rows['flat'] = self._rows()
+                self.group_rows[key] = self._rows()
                 self.empty_box = ui.column().classes('w-full')
-        self.group_rows['flat'].show(items, today=self.today, lists=chips)
+        self.group_rows[key].show(items, today=self.today, lists=chips)
         self._empty(items, 'completed' if empty else None)
 
     def _empty(self, items: list[TaskRead], kind: str | None) -> None:

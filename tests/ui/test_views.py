@@ -102,6 +102,11 @@ async def test_completed_view_lists_the_latest_first_and_clears_with_undo(user: 
     assert text_of(user, 'view-title') == 'Completed'
     user.find(marker=f'toggle-{second.id}').click()  # reopened: it leaves this view
     await eventually(lambda: titles_on_page(user) == ['done first'])
+    user.find(marker='search').type('zzz')  # a search, then back: Clear completed is back too
+    await user.should_see('No matches', retries=50)
+    await user.should_not_see(marker='clear-completed', retries=50)
+    user.find(marker='search').elements.pop().value = ''
+    await eventually(lambda: titles_on_page(user) == ['done first'])
     user.find(marker='clear-completed').click()
     await user.should_see(marker='confirm', retries=50)
     user.find(marker='confirm').click()
