@@ -23,16 +23,31 @@ def apply_theme() -> None:
         ' .tl-task > .tl-wide { grid-column: 1 / -1; }'
         ' .tl-task::after { content: attr(data-meta); grid-column: 1 / -1; padding-left: 2.5rem;'
         ' font-size: 0.75rem; line-height: 1rem; color: #94a3b8; }'
+        ' .tl-active { background: color-mix(in srgb, var(--q-primary) 12%, transparent); }'
+        ' .tl-drop-target { outline: 2px dashed var(--q-primary); outline-offset: -2px; }'
     )
 
 
 @contextmanager
 def page_frame(
-    *, email: str | None = None, on_sign_out: Callable[[], Awaitable[None]] | None = None
+    *,
+    email: str | None = None,
+    on_sign_out: Callable[[], Awaitable[None]] | None = None,
+    sidebar: Callable[[], None] | None = None,
 ) -> Iterator[ui.column]:
+    """Header, an optional left drawer filled by `sidebar`, and the content column.
+
+    The drawer stays open beside the content from 1024 px up; below that it is an overlay
+    that the header's Menu button opens (Quasar's show-if-above opens it on wide screens)."""
     apply_theme()
+    drawer: ui.left_drawer | None = None
+    width = 'max-w-5xl' if sidebar is not None else 'max-w-3xl'
     header = ui.header().classes('bg-white text-slate-800 border-b border-slate-200 px-0')
-    with header, ui.row().classes('w-full max-w-3xl mx-auto items-center no-wrap gap-2 px-4 py-2'):
+    with header, ui.row().classes(f'w-full {width} mx-auto items-center no-wrap gap-2 px-4 py-2'):
+        if sidebar is not None:
+            menu = ui.button(icon='menu', on_click=lambda: drawer.toggle() if drawer else None)
+            menu.props('flat round dense aria-label=Menu').classes('lg:hidden text-slate-600')
+            menu.mark('menu')
         ui.icon('task_alt', size='28px').classes('text-primary')
         ui.label('Tasklight').classes('text-lg font-semibold tracking-tight')
         ui.space()
@@ -45,6 +60,12 @@ def page_frame(
             ui.button('Sign out', icon='logout', on_click=on_sign_out).props(
                 'flat no-caps dense'
             ).classes('text-slate-600 shrink-0')
+    if sidebar is not None:
+        drawer = ui.left_drawer(value=False, bordered=True)
+        drawer.props('show-if-above breakpoint=1024 width=260').classes('bg-white p-0')
+        drawer.props['aria-label'] = 'Lists'
+        with drawer.mark('drawer'):
+            sidebar()
     with ui.column().classes('w-full max-w-3xl mx-auto px-4 py-6 gap-4') as column:
         yield column
 

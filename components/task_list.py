@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+import weakref
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from nicegui import ui
+from nicegui import Client, ui
+from nicegui.events import GenericEventArguments
 
 from app.errors import AppError, InvalidInput, NotFound, PreconditionFailed
 from app.models import DESCRIPTION_MAX, TITLE_MAX, TaskCounts, TaskRead
 from components.drafts import EDIT, NEW, keep_typing
-from components.timefmt import absolute, relative
-
-# Returns an error message to show, or None when the change was saved.
-SaveHandler = Callable[[str, str], Awaitable[str | None]]
+from components.timefmt import absolute, due_text, due_words, is_overdue, relative, until
 
 TITLE_RULES = {
     'Enter a title for the task.': lambda value: bool((value or '').strip()),
@@ -30,43 +31,106 @@ DESCRIPTION_RULES = {
 
 CompleteHandler = Callable[[TaskRead, bool], Awaitable[None]]
 TaskHandler = Callable[[TaskRead], Awaitable[None]]
+# The person put a task before (or after) the row with that id: exactly one of the two is set.
+MoveHandler = Callable[[TaskRead, int | None, int | None], Awaitable[None]]
+
+PRIORITY_NAMES = {0: 'none', 1: 'low', 2: 'medium', 3: 'high'}
+PRIORITY_COLOURS = {1: 'info', 2: 'warning', 3: 'negative'}
+PRIORITY_OPTIONS = {0: 'No priority', 1: 'Low', 2: 'Medium', 3: 'High'}
+TASK_TYPE = 'text/x-tasklight-task'  # what a dragged row carries; the sidebar accepts it too
+
+# Rows are one card each with a handful of children; everything else (the times line, the drop
+# indicator, the list chip's dot) is CSS, and the row menu is built only when opened.
+ROW_CSS = """
+.nicegui-card.tl-row { flex-direction: row; flex-wrap: wrap; align-items: center;
+  column-gap: 0.25rem; row-gap: 0.125rem; }
+.tl-row > .q-checkbox { flex: 1 1 10rem; min-width: 0; }
+.tl-row > .tl-wide, .tl-row::after { flex-basis: 100%; }
+.tl-row::after { content: attr(data-meta); padding-left: 2.5rem; font-size: 0.75rem;
+  line-height: 1rem; opacity: 0.6; }
+.tl-row .tl-done .q-checkbox__label { text-decoration: line-through; opacity: 0.6; }
+.tl-row:focus-visible { outline: 2px solid var(--q-primary); outline-offset: 2px; }
+.tl-row[draggable="true"] { cursor: grab; }
+.tl-row.tl-dragging { opacity: 0.45; }
+.tl-row.tl-drop-before { box-shadow: 0 -4px 0 0 var(--q-primary) !important; }
+.tl-row.tl-drop-after { box-shadow: 0 4px 0 0 var(--q-primary) !important; }
+.tl-chip { font-size: 0.75rem; line-height: 1rem; white-space: nowrap; border-radius: 9999px;
+  padding: 0.125rem 0.5rem; border: 1px solid currentColor; }
+.tl-list { opacity: 0.85; }
+.tl-list::before { content: ''; display: inline-block; width: 0.5rem; height: 0.5rem;
+  border-radius: 9999px; margin-right: 0.25rem; background: var(--tl-dot, #9e9e9e); }
+.tl-dot-grey { --tl-dot: #9e9e9e; } .tl-dot-red { --tl-dot: #f44336; }
+.tl-dot-orange { --tl-dot: #ff9800; } .tl-dot-yellow { --tl-dot: #fbc02d; }
+.tl-dot-green { --tl-dot: #4caf50; } .tl-dot-teal { --tl-dot: #009688; }
+.tl-dot-blue { --tl-dot: #2196f3; } .tl-dot-purple { --tl-dot: #9c27b0; }
+.tl-dot-pink { --tl-dot: #e91e63; }
+"""
+
+# Client-side halves of drag and drop and of Alt+Arrow, on the rows' container (one listener
+# each, not one per row). Only ids and the side of the drop travel to the server.
+_CLEAR = (
+    "c.querySelectorAll('.tl-drop-before,.tl-drop-after,.tl-dragging').forEach("
+    "x => x.classList.remove('tl-drop-before', 'tl-drop-after', 'tl-dragging'))"
+)
+DRAG_START_JS = f"""(e) => {{
+  const row = e.target.closest && e.target.closest('[data-task]');
+  if (!row || row !== e.target) return;
+  e.dataTransfer.setData('{TASK_TYPE}', row.dataset.task);
+  e.dataTransfer.setData('text/plain', row.dataset.task);
+  e.dataTransfer.effectAllowed = 'move';
+  row.classList.add('tl-dragging');
+}}"""
+DRAG_END_JS = f'(e) => {{ const c = e.currentTarget; {_CLEAR}; }}'
+DRAG_OVER_JS = f"""(e) => {{
+  if (!Array.from(e.dataTransfer.types).includes('{TASK_TYPE}')) return;
+  const c = e.currentTarget;
+  const row = e.target.closest && e.target.closest('[data-task]');
+  if (!row || !c.contains(row)) return;
+  e.preventDefault();
+  e.dataTransfer.dropEffect = 'move';
+  const box = row.getBoundingClientRect();
+  const after = e.clientY > box.top + box.height / 2;
+  c.querySelectorAll('.tl-drop-before,.tl-drop-after').forEach(x => {{
+    if (x !== row) x.classList.remove('tl-drop-before', 'tl-drop-after');
+  }});
+  row.classList.toggle('tl-drop-after', after);
+  row.classList.toggle('tl-drop-before', !after);
+}}"""
+DRAG_LEAVE_JS = """(e) => {
+  const c = e.currentTarget;
+  if (e.relatedTarget && c.contains(e.relatedTarget)) return;
+  c.querySelectorAll('.tl-drop-before,.tl-drop-after').forEach(
+    x => x.classList.remove('tl-drop-before', 'tl-drop-after'));
+}"""
+DROP_JS = f"""(e) => {{
+  const c = e.currentTarget;
+  const id = e.dataTransfer.getData('{TASK_TYPE}');
+  const row = e.target.closest && e.target.closest('[data-task]');
+  {_CLEAR};
+  if (!id || !row || !c.contains(row)) return;
+  e.preventDefault();
+  const box = row.getBoundingClientRect();
+  emit({{id: Number(id), target: Number(row.dataset.task),
+        after: e.clientY > box.top + box.height / 2}});
+}}"""
+KEY_JS = """(e) => {
+  if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+  const row = e.target.closest && e.target.closest('[data-task]');
+  if (!row) return;
+  e.preventDefault();
+  emit({id: Number(row.dataset.task), up: e.key === 'ArrowUp'});
+}"""
 
 
-def task_row(
-    task: TaskRead,
-    *,
-    on_complete: CompleteHandler,
-    on_edit: TaskHandler,
-    on_delete: TaskHandler,
-    now: datetime | None = None,
-) -> ui.card:
-    now = now or datetime.now(UTC)
-    # One grid card: checkbox | Edit | Delete, then description and times across. Four or five
-    # elements a row (a dashboard holds 25 rows per open tab: each element costs server memory).
-    card = ui.card().props('flat bordered').classes('w-full px-3 py-2 tl-task')
-    with card.mark(f'task-{task.id}'):
-        # The checkbox's label is the title, so its accessible name is the title too.
-        ui.checkbox(
-            task.title,
-            value=task.completed,
-            on_change=lambda event: on_complete(task, bool(event.value)),
-        ).classes('min-w-0 text-base' + (' tl-done' if task.completed else '')).mark(
-            f'toggle-{task.id}'
-        )
-        ui.button('Edit', icon='edit', on_click=lambda: on_edit(task)).props(
-            'flat dense no-caps size=sm color=grey-8'
-        ).mark(f'edit-{task.id}')
-        ui.button('Delete', icon='delete', on_click=lambda: on_delete(task)).props(
-            'flat dense no-caps size=sm color=negative'
-        ).mark(f'delete-{task.id}')
-        if task.description:
-            ui.label(task.description).classes(
-                'tl-wide pl-10 text-sm text-slate-600 whitespace-pre-wrap break-words'
-            )
-    # The times line is drawn by CSS from data-meta (see frame.py): text, one element fewer a row.
-    card.props['data-meta'] = row_meta(task, now)
-    card.props['title'] = f'Created {absolute(task.created_at)}'
-    return card
+_styled: weakref.WeakKeyDictionary[Client, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _style_once(client: Client, name: str, css: str) -> None:
+    """Add a stylesheet once per page (each TaskRows or form would otherwise add its own)."""
+    seen = _styled.setdefault(client, set())
+    if name not in seen:
+        ui.add_css(css)
+        seen.add(name)
 
 
 def row_meta(task: TaskRead, now: datetime) -> str:
@@ -78,58 +142,491 @@ def row_meta(task: TaskRead, now: datetime) -> str:
     return meta
 
 
+def _due_colour(task: TaskRead, today: date, now: datetime) -> str:
+    if task.completed:
+        return 'text-grey-6'
+    if is_overdue(task, today, now=now):
+        return 'text-negative'
+    if task.due_date == today:
+        return 'text-positive'
+    return 'text-grey-7'
+
+
+def _due_title(task: TaskRead, now: datetime) -> str:
+    if task.due_date is None:
+        return ''
+    text = f'Due {task.due_date:%A} {task.due_date.day} {task.due_date:%B %Y}'
+    if task.due_time is not None:
+        text += f' at {task.due_time:%H:%M}'
+        if task.due_at is not None and not task.completed:
+            text += f' ({until(task.due_at, now)})'
+    return text
+
+
+@dataclass
+class _Row:
+    card: ui.card
+    task: TaskRead
+    look: tuple[Any, ...]
+    due: ui.label | None
+
+
 class TaskRows:
     """The tasks on screen, one row per task, kept by id.
 
-    `show` rebuilds only the rows whose task changed, drops the ones gone and moves the rest into
-    place: a live update caused by one toggle in another tab costs one row, not a page of them,
-    and leaves the other rows (and whatever the person is pointing at) alone.
-    """
+    `show` rebuilds only the rows whose task looks different, drops the ones gone and moves the
+    rest into place: a live update caused by one toggle in another tab costs one row, not a page
+    of them, and leaves the other rows (and whatever the person is pointing at) alone. Buttons
+    find their task by id when pressed, so a row whose task only got a new version or position
+    stays as it is (and keeps focus).
+
+    With `on_move`, rows can be dragged into another place, moved with Alt+ArrowUp/Down, or with
+    the row menu's Move up/down (touch screens have no drag and drop). With `on_move_to_list`
+    the menu offers Move to list…, and a row can be dragged onto a list in the sidebar."""
 
     def __init__(
-        self, *, on_complete: CompleteHandler, on_edit: TaskHandler, on_delete: TaskHandler
+        self,
+        on_complete: CompleteHandler,
+        on_edit: TaskHandler,
+        on_delete: TaskHandler,
+        *,
+        on_move: MoveHandler | None = None,
+        on_move_to_list: TaskHandler | None = None,
     ) -> None:
-        self.container = ui.column().classes('w-full gap-2')
-        self._rows: dict[int, tuple[ui.card, TaskRead]] = {}
-        self._handlers = {'on_complete': on_complete, 'on_edit': on_edit, 'on_delete': on_delete}
+        self._on_complete = on_complete
+        self._on_edit = on_edit
+        self._on_delete = on_delete
+        self._on_move = on_move
+        self._on_move_to_list = on_move_to_list
+        self._rows: dict[int, _Row] = {}
+        self._today = datetime.now(UTC).date()
+        self._lists: dict[int, tuple[str, str]] | None = None
+        self._menu: ui.menu | None = None
+        self.container = ui.column().classes('w-full gap-2').mark('task-rows')
+        _style_once(self.container.client, 'rows', ROW_CSS)
+        if self.draggable:
+            self.container.on('dragstart', js_handler=DRAG_START_JS)
+            self.container.on('dragend', js_handler=DRAG_END_JS)
+        if on_move is not None:
+            self.container.on('dragover', js_handler=DRAG_OVER_JS)
+            self.container.on('dragleave', js_handler=DRAG_LEAVE_JS)
+            self.container.on('drop', self._dropped, js_handler=DROP_JS)
+            self.container.on('keydown', self._key, js_handler=KEY_JS)
 
-    def _build(self, task: TaskRead, now: datetime, index: int) -> ui.card:
+    @property
+    def draggable(self) -> bool:
+        return self._on_move is not None or self._on_move_to_list is not None
+
+    # ------------------------------------------------------------------ rows
+
+    def _look(self, task: TaskRead) -> tuple[Any, ...]:
+        """What a row shows that only a rebuild changes (times and colours change in place)."""
+        chip = self._lists.get(task.list_id) if self._lists is not None else None
+        return (
+            task.title,
+            task.description,
+            task.completed,
+            due_text(task, self._today),
+            task.priority,
+            chip,
+        )
+
+    def _row(self, task: TaskRead, now: datetime) -> _Row:
+        task_id = task.id
+        card = ui.card().props('flat bordered').classes('w-full px-3 py-2 tl-row')
+        card.props['data-task'] = str(task_id)
+        card.props['tabindex'] = '0'
+        card.props['aria-label'] = task.title
+        if self.draggable:
+            card.props['draggable'] = 'true'
+        if self._on_move is not None:
+            card.props['aria-keyshortcuts'] = 'Alt+ArrowUp Alt+ArrowDown'
+        due: ui.label | None = None
+        with card.mark(f'task-{task_id}'):
+            # The checkbox's label is the title, so its accessible name is the title too.
+            ui.checkbox(
+                task.title,
+                value=task.completed,
+                on_change=lambda event: self._complete(task_id, bool(event.value)),
+            ).classes('text-base' + (' tl-done' if task.completed else '')).mark(
+                f'toggle-{task_id}'
+            )
+            if self._lists is not None and task.list_id in self._lists:
+                name, colour = self._lists[task.list_id]
+                ui.label(name).classes(f'tl-chip tl-list tl-dot-{colour}').mark(
+                    f'list-chip-{task_id}'
+                )
+            if task.due_date is not None:
+                due = (
+                    ui.label(due_text(task, self._today)).classes('tl-chip').mark(f'due-{task_id}')
+                )
+            if task.priority in PRIORITY_COLOURS:
+                name = PRIORITY_NAMES[task.priority]
+                flag = ui.icon('flag', size='20px', color=PRIORITY_COLOURS[task.priority])
+                flag.props(f'role=img aria-label="Priority: {name}" title="Priority: {name}"')
+                flag.mark(f'priority-{task_id}')
+            edit = ui.button(icon='edit', on_click=lambda: self._call(self._on_edit, task_id))
+            edit.props('flat round dense size=sm color=grey-7 aria-label=Edit title=Edit')
+            edit.mark(f'edit-{task_id}')
+            delete = ui.button(icon='delete', on_click=lambda: self._call(self._on_delete, task_id))
+            delete.props('flat round dense size=sm color=negative aria-label=Delete title=Delete')
+            delete.mark(f'delete-{task_id}')
+            if self.draggable:
+                more = ui.button(icon='more_vert', on_click=lambda: self._open_menu(task_id, more))
+                more.props('flat round dense size=sm color=grey-7')
+                more.props['aria-label'] = 'More actions'
+                more.props['aria-haspopup'] = 'menu'
+                more.props['title'] = 'More actions'
+                more.mark(f'more-{task_id}')
+            if task.description:
+                ui.label(task.description).classes(
+                    'tl-wide pl-10 text-sm opacity-80 whitespace-pre-wrap break-words'
+                )
+        row = _Row(card=card, task=task, look=self._look(task), due=due)
+        self._paint(row, now)
+        return row
+
+    def _paint(self, row: _Row, now: datetime) -> None:
+        """The parts of a row that time changes: the times line and the due chip's colour."""
+        task = row.task
+        row.card.props['data-meta'] = row_meta(task, now)
+        row.card.props['title'] = f'Created {absolute(task.created_at)}'
+        if row.due is not None:
+            row.due.classes(replace=f'tl-chip {_due_colour(task, self._today, now)}')
+            row.due.props['title'] = _due_title(task, now)
+
+    def _build(self, task: TaskRead, now: datetime, index: int) -> None:
         known = self._rows.pop(task.id, None)
         if known is not None:
-            known[0].delete()
+            known.card.delete()
         with self.container:
-            card = task_row(task, now=now, **self._handlers)
-        card.move(self.container, target_index=index)
-        self._rows[task.id] = (card, task)
-        return card
+            row = self._row(task, now)
+        row.card.move(self.container, target_index=index)
+        self._rows[task.id] = row
 
-    def show(self, items: list[TaskRead]) -> None:
+    def show(
+        self,
+        items: list[TaskRead],
+        *,
+        today: date | None = None,
+        lists: Mapping[int, tuple[str, str]] | None = None,
+    ) -> None:
+        """Show `items` in this order. `today` is the person's date (due chips say 'Today' by
+        it); `lists` (list id -> (name, colour)) adds a chip naming each task's list."""
         now = datetime.now(UTC)
+        self._today = today or self._today
+        self._lists = dict(lists) if lists is not None else None
         wanted = {task.id for task in items}
         for task_id in [task_id for task_id in self._rows if task_id not in wanted]:
-            self._rows.pop(task_id)[0].delete()
+            self._rows.pop(task_id).card.delete()
+        children = self.container.default_slot.children
         for index, task in enumerate(items):
             known = self._rows.get(task.id)
-            if known is None or known[1] != task:
+            if known is None or known.look != self._look(task):
                 self._build(task, now, index)
-            elif self.container.default_slot.children.index(known[0]) != index:
-                known[0].move(self.container, target_index=index)
+                continue
+            if known.task != task:
+                known.task = task
+                self._paint(known, now)
+            if children.index(known.card) != index:
+                known.card.move(self.container, target_index=index)
 
     def update(self, task: TaskRead) -> None:
         """Show a change this tab just made, in place, before the list is re-sorted."""
         known = self._rows.get(task.id)
-        if known is not None and known[1] != task:
-            index = self.container.default_slot.children.index(known[0])
+        if known is None or known.task == task:
+            return
+        if known.look != self._look(task):
+            index = self.container.default_slot.children.index(known.card)
             self._build(task, datetime.now(UTC), index)
+        else:
+            known.task = task
+            self._paint(known, datetime.now(UTC))
+
+    def tick(self, now: datetime | None = None) -> None:
+        """Bring every relative time ('added 5 min ago', 'in 3 h') up to `now`."""
+        now = now or datetime.now(UTC)
+        for row in self._rows.values():
+            self._paint(row, now)
+
+    def order(self) -> list[int]:
+        """The task ids on screen, top to bottom."""
+        return [int(card.props['data-task']) for card in self.container.default_slot.children]
+
+    # ------------------------------------------------------------------ actions
+
+    def _task(self, task_id: int) -> TaskRead | None:
+        row = self._rows.get(task_id)
+        return row.task if row is not None else None
+
+    async def _call(self, handler: TaskHandler, task_id: int) -> None:
+        task = self._task(task_id)
+        if task is not None:
+            await handler(task)
+
+    async def _complete(self, task_id: int, value: bool) -> None:
+        task = self._task(task_id)
+        if task is not None:
+            await self._on_complete(task, value)
+
+    def _open_menu(self, task_id: int, button: ui.button) -> None:
+        """The row's menu, built when opened (one at a time): rows stay cheap."""
+        if self._menu is not None and not self._menu.is_deleted:
+            self._menu.delete()
+        order = self.order()
+        index = order.index(task_id) if task_id in order else -1
+        with button, ui.menu().props('no-parent-event no-refocus') as menu:
+            if self._on_move is not None:
+                up = ui.menu_item('Move up', on_click=lambda: self.step(task_id, up=True))
+                up.mark(f'move-up-{task_id}').set_enabled(index > 0)
+                down = ui.menu_item('Move down', on_click=lambda: self.step(task_id, up=False))
+                down.mark(f'move-down-{task_id}').set_enabled(0 <= index < len(order) - 1)
+            if self._on_move_to_list is not None:
+                ui.menu_item(
+                    'Move to list…', on_click=lambda: self._call(self._to_list, task_id)
+                ).mark(f'move-to-list-{task_id}')
+        self._menu = menu
+        menu.open()
+
+    async def _to_list(self, task: TaskRead) -> None:
+        if self._on_move_to_list is not None:
+            await self._on_move_to_list(task)
+
+    async def step(self, task_id: int, *, up: bool) -> None:
+        """Move a task one place up or down (the row menu, Alt+ArrowUp/Down)."""
+        order = self.order()
+        if task_id not in order:
+            return
+        index = order.index(task_id)
+        if up and index > 0:
+            await self.move(task_id, before_id=order[index - 1])
+        elif not up and index < len(order) - 1:
+            await self.move(task_id, after_id=order[index + 1])
+        else:
+            self._focus(task_id)  # at the end already: stay put, focus too
+
+    async def move(
+        self, task_id: int, *, before_id: int | None = None, after_id: int | None = None
+    ) -> None:
+        """Put the row in its new place at once, keep focus on it, and tell the page."""
+        task = self._task(task_id)
+        target = before_id if before_id is not None else after_id
+        if self._on_move is None or task is None or target is None or target == task_id:
+            return
+        if (before_id is None) == (after_id is None) or target not in self._rows:
+            return
+        order = self.order()
+        order.remove(task_id)
+        index = order.index(target) + (1 if after_id is not None else 0)
+        if self.order().index(task_id) == index:
+            return  # dropped where it already is
+        self._rows[task_id].card.move(self.container, target_index=index)
+        self._focus(task_id)
+        await self._on_move(task, before_id, after_id)
+
+    def _focus(self, task_id: int) -> None:
+        row = self._rows.get(task_id)
+        if row is not None:
+            # After the browser has moved the row (moving a node drops its focus).
+            with self.container:
+                ui.run_javascript(
+                    f'requestAnimationFrame(() => getHtmlElement({row.card.id})?.focus())'
+                )
+
+    async def _dropped(self, event: GenericEventArguments) -> None:
+        args = event.args
+        if not isinstance(args, dict):
+            return
+        task_id, target, after = args.get('id'), args.get('target'), args.get('after')
+        if not (_whole(task_id) and _whole(target) and isinstance(after, bool)):
+            return
+        if after:
+            await self.move(task_id, after_id=target)  # type: ignore[arg-type]
+        else:
+            await self.move(task_id, before_id=target)  # type: ignore[arg-type]
+
+    async def _key(self, event: GenericEventArguments) -> None:
+        args = event.args
+        if isinstance(args, dict) and _whole(args.get('id')) and isinstance(args.get('up'), bool):
+            await self.step(args['id'], up=args['up'])
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+# A new task from the form: title, description, due date, due time, priority; an error or None.
+AddHandler = Callable[[str, str, date | None, time | None, int], Awaitable[str | None]]
+Today = Callable[[], date]
+TIME_ERROR = 'Enter a time like 14:30, or clear it.'
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def parse_day(value: Any) -> date | None:
+    """A ui.date value ('YYYY-MM-DD') as a date; anything else (cleared, garbled) is None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_time(value: Any) -> time | None:
+    """'14:30' as a time; '' or None is no time. ValueError for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(value)
+    parsed = time.fromisoformat(value.strip())
+    return parsed.replace(second=0, microsecond=0, tzinfo=None)
+
+
+def _time_ok(value: Any) -> bool:
+    try:
+        parse_time(value)
+    except ValueError:
+        return False
+    return True
+
+
+class DuePicker:
+    """A due-date button: its menu holds quick picks (Today, Tomorrow, Next week, No date), a
+    calendar and an optional time. The button says the choice ('Tomorrow 09:00').
+
+    Marks (with the given prefix): `<p>-due` (the calendar, its value 'YYYY-MM-DD'), `<p>-time`,
+    `<p>-due-button`, `<p>-due-today`, `<p>-due-tomorrow`, `<p>-due-next-week`, `<p>-due-none`."""
+
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        today: Today,
+        due_date: date | None = None,
+        due_time: time | None = None,
+    ) -> None:
+        self._today = today
+        self.button = ui.button(icon='event').props('outline dense no-caps color=grey-8')
+        self.button.classes('px-2').mark(f'{prefix}-due-button')
+        self.button.props['aria-haspopup'] = 'dialog'
+        with self.button, ui.menu() as self.menu, ui.column().classes('p-3 gap-2'):
+            with ui.row().classes('gap-1'):
+                for label, key, days in (
+                    ('Today', 'today', 0),
+                    ('Tomorrow', 'tomorrow', 1),
+                    ('Next week', 'next-week', None),
+                    ('No date', 'none', -1),
+                ):
+                    ui.button(label, on_click=lambda d=days: self._quick(d)).props(
+                        'flat dense no-caps size=sm color=primary'
+                    ).mark(f'{prefix}-due-{key}')
+            self.date = (
+                ui.date(
+                    value=due_date.isoformat() if due_date else None,
+                    on_change=self._changed,
+                )
+                .props('minimal flat bordered')
+                .mark(f'{prefix}-due')
+            )
+            self.date.props['aria-label'] = 'Due date'
+            self.time = (
+                ui.input(
+                    'Time (optional)',
+                    value=f'{due_time:%H:%M}' if due_time else '',
+                    validation={TIME_ERROR: _time_ok},
+                    on_change=self._time_changed,
+                )
+                .props('type=time dense outlined clearable')
+                .classes('w-full')
+                .mark(f'{prefix}-time')
+            )
+        self._say()
+
+    @property
+    def due_date(self) -> date | None:
+        return parse_day(self.date.value)
+
+    @property
+    def due_time(self) -> time | None:
+        """The time chosen; ValueError when what is in the field is not a time."""
+        return parse_time(self.time.value)
+
+    def set(self, due_date: date | None, due_time: time | None) -> None:
+        self.date.value = due_date.isoformat() if due_date else None
+        self.time.value = f'{due_time:%H:%M}' if due_time else ''
+        self.time.error = None
+        self._say()
+
+    def _quick(self, days: int | None) -> None:
+        today = self._today()
+        if days == -1:
+            self.set(None, None)
+        elif days is None:  # next week: the coming Monday
+            self.date.value = (today + timedelta(days=7 - today.weekday())).isoformat()
+        else:
+            self.date.value = (today + timedelta(days=days)).isoformat()
+        self.menu.close()
+
+    def _changed(self) -> None:
+        if self.date.value is None and self.time.value:
+            self.time.value = ''  # no date, no time of day
+        self._say()
+
+    def _time_changed(self) -> None:
+        if self.time.value and _time_ok(self.time.value) and self.due_date is None:
+            self.date.value = self._today().isoformat()  # a time alone means today
+        self._say()
+
+    def _say(self) -> None:
+        try:
+            at = self.due_time
+        except ValueError:
+            at = None
+        words = due_words(self.due_date, at, self._today())
+        self.button.text = words or 'Due date'
+        self.button.props['aria-label'] = f'Due date: {words}' if words else 'Due date: none'
+
+
+def priority_select(prefix: str, value: int = 0) -> ui.select:
+    """None / Low / Medium / High, with a flag in the priority's colour. Mark `<p>-priority`."""
+    select = (
+        ui.select(PRIORITY_OPTIONS, value=value, label='Priority')
+        .props('dense outlined options-dense')
+        .classes('min-w-[9rem]')
+        .mark(f'{prefix}-priority')
+    )
+    with select.add_slot('prepend'):
+        flag = ui.icon('flag', size='20px')
+
+    def paint() -> None:
+        colour = PRIORITY_COLOURS.get(select.value or 0)
+        flag.props(f'color={colour}' if colour else 'color=grey-5')
+
+    select.on_value_change(paint)
+    paint()
+    return select
 
 
 class NewTaskForm:
-    """Title with counter, optional description; Enter or Add saves and clears, errors stay put.
+    """Title with counter; optional due date and time, priority and description. Enter or Add
+    saves and clears (back to `default_due`), errors stay put.
 
     What is typed goes to the browser's drafts as it is typed (see components.drafts)."""
 
-    def __init__(self, on_add: SaveHandler) -> None:
+    def __init__(
+        self,
+        on_add: AddHandler,
+        *,
+        default_due: date | None = None,
+        today: Today | None = None,
+    ) -> None:
         self._on_add = on_add
+        self._default_due = default_due
+        self._today = today or _utc_today
+        _style_once(ui.context.client, 'rows', ROW_CSS)
         with ui.card().props('flat bordered').classes('w-full p-3 gap-2'):
             with ui.row().classes('w-full items-start no-wrap gap-2'):
                 self.title = (
@@ -140,12 +637,18 @@ class NewTaskForm:
                     .mark('new-title')
                 )
                 self.add = (
-                    ui.button('Add', icon='add').props('unelevated no-caps').classes('mt-[2px]')
+                    ui.button('Add', icon='add')
+                    .props('unelevated no-caps')
+                    .classes('mt-[2px]')
+                    .mark('new-add')
                 )
+            with ui.row().classes('w-full items-center gap-2'):
+                self.due = DuePicker('new', today=self._today, due_date=default_due)
+                self.priority = priority_select('new')
             with (
                 ui.expansion('Add a description')
                 .props('dense')
-                .classes('w-full text-sm text-slate-600') as self.more
+                .classes('w-full text-sm opacity-80') as self.more
             ):
                 self.description = (
                     ui.textarea('Description (optional)', validation=DESCRIPTION_RULES)
@@ -162,9 +665,18 @@ class NewTaskForm:
     async def submit(self) -> None:
         if not (self.title.validate() and self.description.validate()):
             return
+        if not self.due.time.validate():
+            self.due.menu.open()
+            return
         self.add.disable()
         try:
-            error = await self._on_add(self.title.value or '', self.description.value or '')
+            error = await self._on_add(
+                self.title.value or '',
+                self.description.value or '',
+                self.due.due_date,
+                self.due.due_time,
+                int(self.priority.value or 0),
+            )
         finally:
             self.add.enable()
         if error:
@@ -173,6 +685,8 @@ class NewTaskForm:
         self.title.value = ''
         self.description.value = ''
         self.title.error = None
+        self.due.set(self._default_due, None)
+        self.priority.value = 0
         self.more.close()
         self.title.run_method('focus')
 
@@ -210,14 +724,28 @@ def filter_bar(
 
 # Sends the fields the person changed with the version the dialog holds; returns the saved task
 # or raises the service's AppError (PreconditionFailed with the task now, NotFound when gone).
-SaveChanges = Callable[[dict[str, str], int], Awaitable[TaskRead]]
-FIELDS = ('title', 'description')
+# The changes may hold 'title', 'description' (str), 'due_date' (date | None), 'due_time'
+# (time | None) and 'priority' (int), each only when changed.
+SaveChanges = Callable[[dict[str, Any], int], Awaitable[TaskRead]]
+TEXT_FIELDS = ('title', 'description')
+FIELDS = ('title', 'description', 'due_date', 'due_time', 'priority')
 STALE = (
     'Someone changed this task while you were editing it (another tab or device). Fields you did '
     'not touch now show the new values; where you both changed a field, choose which to keep.'
 )
 GONE = 'This task was deleted while you were editing it (another tab or device). Your text is kept.'
 RESOLVE = 'Choose “Keep mine” or “Use theirs” for each highlighted field, then Save.'
+
+
+def shown(name: str, value: Any) -> str:
+    """A field's value as the conflict box shows it."""
+    if name == 'due_date':
+        return f'{value:%a} {value.day} {value:%b %Y}' if isinstance(value, date) else 'No date'
+    if name == 'due_time':
+        return f'{value:%H:%M}' if isinstance(value, time) else 'No time'
+    if name == 'priority':
+        return PRIORITY_OPTIONS.get(value, str(value))
+    return str(value) if value else '(empty)'
 
 
 class EditDialog:
@@ -233,17 +761,19 @@ class EditDialog:
         task: TaskRead,
         *,
         on_save: SaveChanges,
-        on_save_as_new: SaveHandler,
+        on_save_as_new: AddHandler,
         on_version: Callable[[int, int], None] | None = None,
         on_discard_field: Callable[[str], None] | None = None,
+        today: Today | None = None,
     ) -> None:
         self.base: TaskRead = task
         self._on_save = on_save
         self._on_save_as_new = on_save_as_new
         self._on_version = on_version or (lambda task_id, version: None)
         self._on_discard_field = on_discard_field or (lambda field: None)
-        self.theirs: dict[str, str] = {}  # field -> the other value, while undecided
+        self.theirs: dict[str, Any] = {}  # field -> the other value, while undecided
         self.gone = False
+        self.conflicts: dict[str, ui.column] = {}
         with ui.dialog() as self.dialog, ui.card().classes('w-full max-w-lg gap-3'):
             ui.label('Edit task').classes('text-lg font-semibold')
             self.banner = ui.label().classes(
@@ -256,16 +786,24 @@ class EditDialog:
                 .classes('w-full')
                 .mark('edit-title')
             )
-            self.title_conflict = ui.column().classes('w-full gap-1').mark('conflict-title')
+            self._conflict_box('title')
             self.description = (
                 ui.textarea('Description', value=task.description, validation=DESCRIPTION_RULES)
                 .props(f'outlined autogrow counter maxlength={DESCRIPTION_MAX}')
                 .classes('w-full')
                 .mark('edit-description')
             )
-            self.description_conflict = (
-                ui.column().classes('w-full gap-1').mark('conflict-description')
-            )
+            self._conflict_box('description')
+            with ui.row().classes('w-full items-center gap-2'):
+                self.due = DuePicker(
+                    'edit',
+                    today=today or _utc_today,
+                    due_date=task.due_date,
+                    due_time=task.due_time,
+                )
+                self.priority = priority_select('edit', task.priority)
+            for name in ('due_date', 'due_time', 'priority'):
+                self._conflict_box(name)
             self.title.on('keydown.enter', self.save)
             keep_typing(self.title, EDIT, 'title')
             keep_typing(self.description, EDIT, 'description')
@@ -282,21 +820,49 @@ class EditDialog:
                     .mark('edit-save-new')
                 )
                 self.save_new_button.set_visibility(False)
-        for field in (self.title_conflict, self.description_conflict):
-            field.set_visibility(False)
         # However it closes (saved, Cancel, Escape), the browser's copy of this edit is done with.
         self.dialog.on('hide', js_handler=f'() => window.tasklight?.clear("{EDIT}")')
 
+    def _conflict_box(self, name: str) -> None:
+        box = ui.column().classes('w-full gap-1').mark(f'conflict-{name}')
+        box.set_visibility(False)
+        self.conflicts[name] = box
+
     @property
     def fields(self) -> dict[str, ui.input | ui.textarea]:
+        """The text fields (what the browser's drafts keep)."""
         return {'title': self.title, 'description': self.description}
 
-    def changes(self) -> dict[str, str]:
+    def value(self, name: str) -> Any:
+        """What the dialog holds for a field, typed as the task has it (a time that does not
+        parse stays text, so it never equals a stored one)."""
+        if name in TEXT_FIELDS:
+            return self.fields[name].value or ''
+        if name == 'due_date':
+            return self.due.due_date
+        if name == 'due_time':
+            try:
+                return self.due.due_time
+            except ValueError:
+                return self.due.time.value
+        return int(self.priority.value or 0)
+
+    def _set(self, name: str, value: Any) -> None:
+        if name in TEXT_FIELDS:
+            self.fields[name].value = value
+        elif name == 'due_date':  # the calendar's change handler drops the time with the date
+            self.due.date.value = value.isoformat() if isinstance(value, date) else None
+        elif name == 'due_time':
+            self.due.time.value = f'{value:%H:%M}' if isinstance(value, time) else ''
+        else:
+            self.priority.value = value
+
+    def changes(self) -> dict[str, Any]:
         """The fields the person changed from the version the dialog holds."""
         return {
-            name: field.value or ''
-            for name, field in self.fields.items()
-            if (field.value or '') != getattr(self.base, name)
+            name: self.value(name)
+            for name in FIELDS
+            if self.value(name) != getattr(self.base, name)
         }
 
     def open(self) -> None:
@@ -309,10 +875,11 @@ class EditDialog:
 
     def merge(self, current: TaskRead) -> None:
         """Take in what the task is now: untouched fields follow it, shared changes ask."""
-        for name, field in self.fields.items():
-            mine, base, theirs = field.value or '', getattr(self.base, name), getattr(current, name)
+        for name in FIELDS:
+            mine, base, theirs = self.value(name), getattr(self.base, name), getattr(current, name)
             if mine == base:
-                field.value = theirs
+                if theirs != base:
+                    self._set(name, theirs)
             elif theirs not in (base, mine):
                 self._ask(name, theirs)
         self.base = current
@@ -329,14 +896,15 @@ class EditDialog:
         if self.theirs:
             self._say(STALE)
 
-    def _ask(self, name: str, theirs: str) -> None:
+    def _ask(self, name: str, theirs: Any) -> None:
         self.theirs[name] = theirs
-        box = self.title_conflict if name == 'title' else self.description_conflict
+        box = self.conflicts[name]
         box.clear()
         with box:
             ui.label('Changed meanwhile to:').classes('text-xs font-medium')
-            ui.label(theirs or '(empty)').classes(
+            ui.label(shown(name, theirs)).classes(
                 'w-full text-sm whitespace-pre-wrap break-words rounded px-2 py-1 bg-warning'
+                ' text-black'
             ).mark(f'theirs-{name}')
             with ui.row().classes('gap-2'):
                 ui.button('Keep mine', on_click=lambda: self._decide(name, keep=True)).props(
@@ -348,15 +916,24 @@ class EditDialog:
         box.set_visibility(True)
 
     def _decide(self, name: str, *, keep: bool) -> None:
-        theirs = self.theirs.pop(name, None)
-        if theirs is not None and not keep:
-            self.fields[name].value = theirs
-            self._on_discard_field(name)
-        (self.title_conflict if name == 'title' else self.description_conflict).set_visibility(
-            False
-        )
+        if name in self.theirs:
+            theirs = self.theirs.pop(name)
+            if not keep:
+                self._set(name, theirs)
+                if name in TEXT_FIELDS:
+                    self._on_discard_field(name)
+        self.conflicts[name].set_visibility(False)
         if not self.theirs:
             self._say(None)
+
+    def _valid(self) -> bool:
+        return bool(self.title.validate() and self.description.validate() and self._time_valid())
+
+    def _time_valid(self) -> bool:
+        if self.due.time.validate():
+            return True
+        self.due.menu.open()
+        return False
 
     async def save(self) -> None:
         if self.gone:
@@ -364,13 +941,24 @@ class EditDialog:
         if self.theirs:
             self._say(RESOLVE)
             return
-        if not (self.title.validate() and self.description.validate()):
+        if not self._valid():
             return
         self.save_button.disable()
         try:
             await self._save()
         finally:
             self.save_button.enable()
+
+    def _field_error(self, error: InvalidInput) -> None:
+        if error.field in self.fields:
+            self.fields[error.field].error = error.reason
+        elif error.field in ('due_date', 'due_time'):
+            self.due.time.error = error.reason or error.message
+            self.due.menu.open()
+        elif error.field == 'priority':
+            self.priority.error = error.reason or error.message
+        else:
+            self.title.error = error.message
 
     async def _save(self) -> None:
         for _ in range(3):  # another change can land between merge and save: try again, briefly
@@ -392,8 +980,7 @@ class EditDialog:
                 self.deleted()
                 return
             except InvalidInput as error:
-                field = self.fields.get(error.field or '', self.title)
-                field.error = error.reason if error.field in self.fields else error.message
+                self._field_error(error)
                 return
             except AppError as error:
                 self._say(error.message)
@@ -423,11 +1010,17 @@ class EditDialog:
         self.save_new_button.set_visibility(True)
 
     async def save_as_new(self) -> None:
-        if not (self.title.validate() and self.description.validate()):
+        if not self._valid():
             return
         self.save_new_button.disable()
         try:
-            error = await self._on_save_as_new(self.title.value or '', self.description.value or '')
+            error = await self._on_save_as_new(
+                self.title.value or '',
+                self.description.value or '',
+                self.due.due_date,
+                self.due.due_time,
+                int(self.priority.value or 0),
+            )
         finally:
             self.save_new_button.enable()
         if error:

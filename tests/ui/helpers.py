@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date, time
 from typing import Any
 
 from nicegui import ElementFilter, context, ui
@@ -10,8 +11,8 @@ from nicegui.testing import User
 
 from app.config import SESSION_COOKIE as COOKIE
 from app.db import session_scope
-from app.models import TaskRead, UserRead
-from services import auth, tasks
+from app.models import ListRead, TaskRead, UserRead
+from services import auth, lists, tasks
 from tests.factories import PASSWORD, make_user
 
 
@@ -145,3 +146,53 @@ def route_navigation(*users: User) -> RoutedNavigation:
 def on_path(user: User, path: str) -> bool:
     """Whether `user` shows the page at `path` (without its query)."""
     return user.client is not None and user.client.page.path == path
+
+
+def make_list(owner: UserRead, name: str, colour: str = 'grey') -> ListRead:
+    with session_scope() as session:
+        return lists.create_list(session, actor_id=owner.id, name=name, colour=colour)
+
+
+def task_in(
+    owner: UserRead,
+    title: str,
+    *,
+    list_id: int | None = None,
+    due_date: date | None = None,
+    due_time: time | None = None,
+    priority: int = 0,
+    completed: bool = False,
+) -> TaskRead:
+    """A task made elsewhere (the API, another tab), in a list, with a due date or priority."""
+    with session_scope() as session:
+        task = tasks.create_task(
+            session,
+            actor_id=owner.id,
+            title=title,
+            list_id=list_id,
+            due_date=due_date,
+            due_time=due_time,
+            priority=priority,
+        )
+        if completed:
+            task = tasks.update_task(session, actor_id=owner.id, task_id=task.id, completed=True)
+        return task
+
+
+def inbox_of(owner: UserRead) -> int:
+    with session_scope() as session:
+        return lists.inbox_id(session, actor_id=owner.id)
+
+
+def stored_lists(owner: UserRead) -> list[tuple[str, str]]:
+    """The person's lists as (name, colour), Inbox first then in their order."""
+    with session_scope() as session:
+        return [(e.name, e.colour) for e in lists.list_lists(session, actor_id=owner.id)]
+
+
+def titles_in(user: User, marker: str, *, outside: bool = False) -> list[str]:
+    """The task titles shown inside the element marked `marker` (or everywhere else), in order."""
+    with user:
+        boxes = list(ElementFilter(kind=ui.checkbox))
+        inside = {id(box) for box in ElementFilter(kind=ui.checkbox).within(marker=marker)}
+    return [box.text for box in boxes if (id(box) in inside) != outside]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+from typing import Any
+
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
@@ -180,3 +183,50 @@ async def test_an_open_dialog_learns_at_once_that_its_task_was_deleted(user: Use
     assert banner(user).text == GONE
     await user.should_see('Save as new task')
     assert field(user, 'edit-title').value == 'Still wanted'
+
+
+def change_due_elsewhere(owner: UserRead, task: TaskRead, **fields: Any) -> TaskRead:
+    with session_scope() as s:
+        return tasks.update_task(s, actor_id=owner.id, task_id=task.id, **fields)
+
+
+async def test_a_new_due_date_keeps_a_priority_set_elsewhere(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Taxes')
+    await open_editor(user, task)
+    change_due_elsewhere(me, task, priority=3)
+    field(user, 'edit-due').value = '2030-04-30'
+    field(user, 'edit-time').value = '09:15'
+    user.find(marker='edit-save').click()
+    await eventually(lambda: stored_tasks(me)[0].due_date == date(2030, 4, 30))
+    saved = stored_tasks(me)[0]
+    assert (saved.due_time, saved.priority, saved.version) == (time(9, 15), 3, 3)
+    await eventually(lambda: not editor_open(user))
+
+
+async def test_a_priority_both_changed_asks_and_use_theirs_keeps_theirs(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Taxes')
+    await open_editor(user, task)
+    change_due_elsewhere(me, task, priority=1)
+    field(user, 'edit-priority').value = 3
+    user.find(marker='edit-save').click()
+    await user.should_see(marker='theirs-priority', retries=50)
+    assert user.find(marker='theirs-priority').elements.pop().text == 'Low'  # type: ignore[attr-defined]
+    assert stored_tasks(me)[0].priority == 1
+    user.find(marker='use-theirs-priority').click()
+    await eventually(lambda: field(user, 'edit-priority').value == 1)
+    user.find(marker='edit-save').click()
+    await eventually(lambda: not editor_open(user))
+    assert (stored_tasks(me)[0].priority, stored_tasks(me)[0].version) == (1, 2)
+
+
+async def test_clearing_the_due_date_sends_no_date(user: User) -> None:
+    me = await signed_in_person(user)
+    task = make_task(me, title='Dentist')
+    task = change_due_elsewhere(me, task, due_date=date(2030, 1, 2), due_time=time(8, 0))
+    await open_editor(user, task)
+    user.find(marker='edit-due-none').click()
+    user.find(marker='edit-save').click()
+    await eventually(lambda: stored_tasks(me)[0].due_date is None)
+    assert stored_tasks(me)[0].due_time is None

@@ -1,0 +1,199 @@
+"""The left drawer: Inbox, Today, Upcoming, the person's lists, New list, Completed.
+
+Each entry is a real link (a new tab, Back and Forward work as anywhere). Each list accepts a
+task row dropped on it (the row puts its id into the drag as `text/x-tasklight-task`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from nicegui import ui
+
+from app.models import ListSummary
+
+
+class Overview(Protocol):
+    """What the sidebar shows (services.lists.Overview has it): lists and the views' counts."""
+
+    @property
+    def lists(self) -> Sequence[ListSummary]: ...
+    @property
+    def today(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
+    @property
+    def upcoming(self) -> int: ...
+    @property
+    def completed(self) -> int: ...
+
+
+ListAction = Callable[[ListSummary], Awaitable[None]]
+DropHandler = Callable[[int, int], Awaitable[None]]  # (task id, list id)
+MoveListHandler = Callable[[ListSummary, int], Awaitable[None]]  # (list, -1 up or +1 down)
+
+TASK_TYPE = 'text/x-tasklight-task'
+# Let the drop happen (the default refuses it) and show where it would land; no round trip.
+_OVER = "(e) => { e.preventDefault(); e.currentTarget.classList.add('tl-drop-target'); }"
+_LEAVE = "(e) => e.currentTarget.classList.remove('tl-drop-target')"
+_DROP = (
+    "(e) => { e.preventDefault(); e.currentTarget.classList.remove('tl-drop-target');"
+    f" const id = parseInt(e.dataTransfer.getData('{TASK_TYPE}'), 10);"
+    ' if (Number.isInteger(id) && id > 0) emit(id); }'
+)
+
+
+class Sidebar:
+    """Navigation with counts; `show` redraws it from a fresh overview (a live update)."""
+
+    def __init__(
+        self,
+        *,
+        current: str,
+        on_drop: DropHandler,
+        on_new_list: Callable[[], Awaitable[None]],
+        on_rename: ListAction,
+        on_colour: ListAction,
+        on_move: MoveListHandler,
+        on_delete: ListAction,
+    ) -> None:
+        self.current = current  # 'inbox', 'today', 'upcoming', 'completed' or 'list-<id>'
+        self._on_drop = on_drop
+        self._on_new_list = on_new_list
+        self._on_rename = on_rename
+        self._on_colour = on_colour
+        self._on_move = on_move
+        self._on_delete = on_delete
+        self.container = ui.column().classes('w-full gap-0 py-2').props('role=navigation')
+        self.container.props['aria-label'] = 'Lists and views'
+        self.overview: Overview | None = None
+
+    def show(self, overview: Overview) -> None:
+        if overview == self.overview:
+            return  # a live update that changed nothing here keeps the menus and focus as they are
+        self.overview = overview
+        self.container.clear()
+        inbox = next((entry for entry in overview.lists if entry.is_inbox), None)
+        others = [entry for entry in overview.lists if not entry.is_inbox]
+        with self.container:
+            if inbox is not None:
+                self._entry(
+                    'inbox', 'Inbox', '/tasks', icon='inbox', count=inbox.open_count, drop=inbox.id
+                )
+            self._entry(
+                'today',
+                'Today',
+                '/tasks/today',
+                icon='today',
+                count=overview.today,
+                alert=overview.overdue > 0,
+                counted='due',
+            )
+            self._entry(
+                'upcoming',
+                'Upcoming',
+                '/tasks/upcoming',
+                icon='date_range',
+                count=overview.upcoming,
+                counted='due',
+            )
+            ui.separator().classes('my-2')
+            ui.label('My lists').classes('px-4 pb-1 text-xs font-medium uppercase text-slate-500')
+            for index, entry in enumerate(others):
+                self._list_entry(entry, first=index == 0, last=index == len(others) - 1)
+            new = ui.button('New list', icon='add', on_click=self._on_new_list)
+            new.props('flat no-caps align=left').classes('w-full justify-start px-4 text-slate-600')
+            new.mark('new-list')
+            ui.separator().classes('my-2')
+            self._entry(
+                'completed',
+                'Completed',
+                '/tasks/completed',
+                icon='task_alt',
+                count=overview.completed,
+                counted='done',
+            )
+
+    def _entry(
+        self,
+        key: str,
+        label: str,
+        target: str,
+        *,
+        icon: str | None = None,
+        colour: str | None = None,
+        count: int = 0,
+        alert: bool = False,
+        drop: int | None = None,
+        counted: str = 'open',
+    ) -> ui.row:
+        active = key == self.current
+        row = ui.row().classes(
+            'w-full items-center no-wrap gap-0 pr-1 rounded-r-full'
+            + (' tl-active' if active else '')
+        )
+        with row:
+            with ui.link(target=target).classes(
+                'flex-1 min-w-0 flex items-center no-wrap gap-3 px-4 py-2 no-underline '
+                + ('text-primary font-medium' if active else 'text-slate-700')
+            ) as link:
+                if icon is not None:
+                    ui.icon(icon, size='20px')
+                else:
+                    ui.icon('circle', size='12px').classes(f'text-{colour} mx-1')
+                ui.label(label).classes('flex-1 min-w-0 truncate')
+                if count:
+                    badge = ui.label(str(count)).classes(
+                        'text-xs ' + ('text-negative font-semibold' if alert else 'text-slate-500')
+                    )
+                    badge.mark(f'count-{key}')
+            link.mark(f'nav-{key}')
+            suffix = f', {count} {counted}' if count else ''
+            if alert:
+                suffix += ', some overdue'
+            link.props['aria-label'] = label + suffix
+            if active:
+                link.props['aria-current'] = 'page'
+        if drop is not None:
+            list_id = drop
+            link.on('dragover', js_handler=_OVER)
+            link.on('dragleave', js_handler=_LEAVE)
+            link.on('drop', lambda e: self._dropped(e.args, list_id), js_handler=_DROP)
+        return row
+
+    async def _dropped(self, task_id: object, list_id: int) -> None:
+        if isinstance(task_id, int) and not isinstance(task_id, bool) and task_id > 0:
+            await self._on_drop(task_id, list_id)
+
+    def _list_entry(self, entry: ListSummary, *, first: bool, last: bool) -> None:
+        row = self._entry(
+            f'list-{entry.id}',
+            entry.name,
+            f'/lists/{entry.id}',
+            colour=entry.colour,
+            count=entry.open_count,
+            drop=entry.id,
+        )
+        with row:
+            more = ui.button(icon='more_horiz').props('flat round dense size=sm')
+            more.classes('text-slate-500').mark(f'list-menu-{entry.id}')
+            more.props['aria-label'] = f'Options for {entry.name}'
+            with more, ui.menu():
+                ui.menu_item('Rename', lambda: self._on_rename(entry)).mark(
+                    f'rename-list-{entry.id}'
+                )
+                ui.menu_item('Colour', lambda: self._on_colour(entry)).mark(
+                    f'colour-list-{entry.id}'
+                )
+                if not first:
+                    ui.menu_item('Move up', lambda: self._on_move(entry, -1)).mark(
+                        f'move-list-up-{entry.id}'
+                    )
+                if not last:
+                    ui.menu_item('Move down', lambda: self._on_move(entry, 1)).mark(
+                        f'move-list-down-{entry.id}'
+                    )
+                ui.separator()
+                ui.menu_item('Delete', lambda: self._on_delete(entry)).classes(
+                    'text-negative'
+                ).mark(f'delete-list-{entry.id}')
