@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from nicegui import Client, background_tasks, run, ui
+from nicegui.elements.mixins.text_element import TextElement
 from pydantic import ValidationError
 
 from app.errors import AppError, NotAuthenticated, NotFound, PreconditionFailed
@@ -348,7 +349,10 @@ class Dashboard:
         self.drafts = BrowserDrafts(self.user_id, on_restore=self.restore, on_url=self.follow_url)
         with ui.row().classes('w-full items-center no-wrap gap-2'):
             self.heading_dot = ui.icon('circle', size='14px').mark('view-colour')
-            self.heading = ui.label().classes('text-2xl font-semibold tracking-tight truncate')
+            # The page's one <h1>: what the person is looking at.
+            self.heading = TextElement(tag='h1', text='').classes(
+                'text-2xl font-semibold tracking-tight truncate'
+            )
             self.heading.mark('view-title')
             ui.space()
             self.sort = ui.select(SORTS, value='manual', on_change=lambda e: self.set_sort(e.value))

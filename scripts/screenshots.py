@@ -1,7 +1,8 @@
 """Regenerate the screenshots in docs/: `.venv/bin/python scripts/screenshots.py`.
 
-Starts `python main.py` on a scratch data folder, signs up a demo person through the API, adds a
-few tasks, and captures the sign-in page and the dashboard at desktop and phone width in Chromium.
+Starts `python main.py` on a scratch data folder, signs up a demo person through the API, adds
+lists and tasks with due dates and priorities, and captures the sign-in page, the dashboard at
+desktop and phone width, and the phone's list drawer, in Chromium.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -23,12 +25,35 @@ DOCS = ROOT / 'docs'
 sys.path.insert(0, str(ROOT))
 from bench.common import CHROMIUM_ARGS  # noqa: E402 - the browser flags the tests use
 
+LISTS = [('Home', 'green'), ('Work', 'blue'), ('Trip to Lyon', 'orange')]
+# (title, description, list name or None for the Inbox, due in days or None, time, priority, done)
 TASKS = [
-    ('Renew passport', 'Appointment at the town hall, bring two photos', False),
-    ('Write the Q3 report', 'Numbers from finance are in the shared folder', False),
-    ('Book train to Lyon', '', False),
-    ('Call the plumber about the kitchen sink', '', True),
-    ('Pay electricity bill', '', True),
+    ('Pay electricity bill', '', 'Home', -1, None, 3, False),
+    ('Call the plumber about the kitchen sink', '', 'Home', 0, '17:30', 2, False),
+    ('Water the plants', '', 'Home', 2, None, 0, False),
+    (
+        'Write the Q3 report',
+        'Numbers from finance are in the shared folder',
+        'Work',
+        0,
+        None,
+        3,
+        False,
+    ),
+    ('Prepare slides for Monday', '', 'Work', 4, '09:00', 2, False),
+    ('Review the budget draft', '', 'Work', None, None, 1, False),
+    ('Book train to Lyon', '', 'Trip to Lyon', 1, None, 2, False),
+    (
+        'Renew passport',
+        'Appointment at the town hall, bring two photos',
+        None,
+        6,
+        '10:15',
+        1,
+        False,
+    ),
+    ('Buy a birthday present for Alex', '', None, 3, None, 0, False),
+    ('Send the invoice to the client', '', 'Work', None, None, 0, True),
 ]
 
 
@@ -65,19 +90,26 @@ def main() -> None:
                 time.sleep(0.2)
         email, password = 'sam@example.com', 'correct horse battery'
         tokens = _send(f'{base}/api/auth/register', {'email': email, 'password': password})
-        for title, description, done in TASKS:
-            task = _send(
-                f'{base}/api/tasks',
-                {'title': title, 'description': description},
-                str(tokens['access_token']),
-            )
+        token = str(tokens['access_token'])
+        _send(f'{base}/api/me/time-zone', {'time_zone': 'Europe/Paris'}, token, 'PUT')
+        list_ids = {
+            name: _send(f'{base}/api/lists', {'name': name, 'colour': colour}, token)['id']
+            for name, colour in LISTS
+        }
+        today = date.today()
+        for title, description, list_name, days, at, priority, done in reversed(TASKS):
+            body: dict[str, object] = {'title': title, 'description': description}
+            if list_name:
+                body['list_id'] = list_ids[list_name]
+            if days is not None:
+                body['due_date'] = (today + timedelta(days=days)).isoformat()
+            if at:
+                body['due_time'] = at
+            if priority:
+                body['priority'] = priority
+            task = _send(f'{base}/api/tasks', body, token)
             if done:
-                _send(
-                    f'{base}/api/tasks/{task["id"]}/toggle',
-                    {},
-                    str(tokens['access_token']),
-                    'PATCH',
-                )
+                _send(f'{base}/api/tasks/{task["id"]}/toggle', {}, token, 'PATCH')
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium'),
@@ -96,8 +128,15 @@ def main() -> None:
                 page.get_by_label('Password').fill(password)
                 page.get_by_role('button', name='Sign in').click()
                 page.wait_for_url('**/tasks')
+                page.goto(f'/lists/{list_ids["Work"]}' if name == 'desktop' else '/tasks/today')
+                page.get_by_role('checkbox').first.wait_for()
                 page.wait_for_timeout(800)
                 page.screenshot(path=DOCS / f'dashboard-{name}.png', full_page=name == 'phone')
+                if name == 'phone':
+                    page.get_by_role('button', name='Menu').click()
+                    page.get_by_text('Upcoming').first.wait_for()
+                    page.wait_for_timeout(600)
+                    page.screenshot(path=DOCS / 'drawer-phone.png')
             browser.close()
     finally:
         server.terminate()

@@ -39,13 +39,16 @@ def test_sign_up_add_toggle_reload_edit_delete_sign_out(page: Page) -> None:
     expect(page.get_by_label('New task')).to_have_value('')
 
     page.get_by_role('checkbox', name='Buy milk').click()
-    expect(page.get_by_role('checkbox', name='Buy milk')).to_be_checked()
+    # a ticked task sinks into the list's collapsed Completed section
+    expect(page.get_by_role('checkbox', name='Buy milk')).to_have_count(0)
+    completed = page.get_by_role('button', name='Completed (1)')
+    expect(completed).to_be_visible()
     page.reload()
-    expect(page.get_by_role('checkbox', name='Buy milk')).to_be_checked()
     expect(page.get_by_role('checkbox', name='Call the plumber')).not_to_be_checked()
-    # incomplete first
     titles = page.get_by_role('checkbox').all_inner_texts()
-    assert [t.strip() for t in titles] == ['Call the plumber', 'Buy milk']
+    assert [t.strip() for t in titles] == ['Call the plumber']
+    page.get_by_role('button', name='Completed (1)').click()
+    expect(page.get_by_role('checkbox', name='Buy milk')).to_be_checked()
 
     plumber = page.locator('.q-card', has=page.get_by_role('checkbox', name='Call the plumber'))
     plumber.get_by_role('button', name='Edit').click()
@@ -80,7 +83,8 @@ def test_two_tabs_of_one_person_update_live(page: Page) -> None:
     add(page, 'Appears everywhere')
     expect(other.get_by_role('checkbox', name='Appears everywhere')).to_be_visible(timeout=2000)
     other.get_by_role('checkbox', name='Appears everywhere').click()
-    expect(page.get_by_role('checkbox', name='Appears everywhere')).to_be_checked(timeout=2000)
+    expect(page.get_by_role('checkbox', name='Appears everywhere')).to_have_count(0, timeout=2000)
+    expect(page.get_by_role('button', name='Completed (1)')).to_be_visible()
     other.close()
 
 
@@ -157,7 +161,8 @@ def test_a_change_on_another_instance_appears_live(
     assert created.status_code == 201
     expect(page.get_by_role('checkbox', name='Made on instance B')).to_be_visible(timeout=2000)
     api.patch(f'/api/tasks/{created.json()["id"]}/toggle', headers=headers)
-    expect(page.get_by_role('checkbox', name='Made on instance B')).to_be_checked(timeout=2000)
+    expect(page.get_by_role('checkbox', name='Made on instance B')).to_have_count(0, timeout=2000)
+    expect(page.get_by_role('button', name='Completed (1)')).to_be_visible()
     page.context.close()
 
 
