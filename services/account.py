@@ -203,7 +203,6 @@ _BROWSERS = (  # order matters: Edge and Opera say "Chrome", Chrome says "Safari
     ('Safari', re.compile(r'\bVersion/[\d.]+.*\bSafari/')),
     ('curl', re.compile(r'^curl/')),
     ('Python', re.compile(r'^(?:python-requests|python-httpx|Python-urllib|aiohttp)/')),
-    ('Tasklight tests', re.compile(r'^testclient$')),
 )
 _SYSTEMS = (
     ('iOS', re.compile(r'\b(?:iPhone|iPad|iPod)\b')),
