@@ -338,27 +338,6 @@ WeekStart = Literal['monday', 'saturday', 'sunday']
 Theme = Literal['system', 'light', 'dark']
 
 
-class AccountRead(UserRead):
-    """The signed-in person with their settings (`GET /api/me`, the settings page)."""
-
-    week_start: WeekStart = 'monday'
-    theme: Theme = 'system'
-    default_list_id: int | None = None
-    calendar_feed: bool = False  # whether a calendar feed URL exists (shown by its own call)
-
-
-class SessionRead(Schema):
-    """One place the person is signed in, as the settings page lists it."""
-
-    id: uuid.UUID
-    kind: str  # 'browser' or 'api'
-    device: str  # e.g. 'Firefox on Linux', from the User-Agent
-    address: str  # the client address: the only "place" we know, no geolocation
-    created_at: datetime
-    last_seen_at: datetime
-    current: bool  # the session asking
-
-
 class Credentials(Schema):
     email: Email
     password: Password

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any, Final, cast
 
 from pydantic import TypeAdapter, ValidationError
@@ -16,14 +17,14 @@ from sqlmodel import Session
 from app.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from app.models import (
     PASSWORD_MAX,
-    AccountRead,
     AuthSession,
     Email,
-    SessionRead,
+    Schema,
     Task,
     TaskList,
     Theme,
     User,
+    UserRead,
     WeekStart,
     utcnow,
 )
@@ -48,6 +49,27 @@ class _Unset:
 
 
 UNSET: Final = _Unset()
+
+
+class AccountRead(UserRead):
+    """The signed-in person with their settings (`GET /api/me`, the settings page)."""
+
+    week_start: WeekStart = 'monday'
+    theme: Theme = 'system'
+    default_list_id: int | None = None
+    calendar_feed: bool = False  # whether a calendar feed URL exists (shown by its own call)
+
+
+class SessionRead(Schema):
+    """One place the person is signed in, as the settings page lists it."""
+
+    id: uuid.UUID
+    kind: str  # 'browser' or 'api'
+    device: str  # e.g. 'Firefox on Linux', from the User-Agent
+    address: str  # the client address: the only "place" we know, no geolocation
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool  # the session asking
 
 
 # ---------------------------------------------------------------- reading

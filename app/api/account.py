@@ -9,25 +9,36 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
 
 from app.api.deps import INVALID, UNAUTHORIZED, CurrentSession, Responses
 from app.api.schemas import (
-    CalendarFeed,
     DeleteAccountRequest,
     EmailChangeRequest,
     ErrorResponse,
     PasswordChangeRequest,
-    SessionsEnded,
     SettingsRequest,
     TimeZoneRequest,
 )
 from app.db import session_scope
 from app.errors import InvalidInput
-from app.models import AccountRead, SessionRead, UserRead
+from app.models import UserRead
 from services import account, auth, calendar, clock
+from services.account import AccountRead, SessionRead
 
 router = APIRouter(prefix='/me', tags=['account'], responses=UNAUTHORIZED)
 calendar_router = APIRouter(tags=['account'])
+
+# Answers of these routes alone (outside app/api/schemas.py, which holds what clients send).
+
+
+class CalendarFeed(BaseModel):
+    url: str | None = Field(description='The private feed URL; `null` when there is none')
+
+
+class SessionsEnded(BaseModel):
+    ended: int
+
 
 WRONG_PASSWORD: Responses = {422: {'description': 'The password is wrong, or a field is invalid'}}
 SESSION_NOT_FOUND: Responses = {404: {'description': 'No such live session of yours'}}
@@ -199,14 +210,9 @@ def disable_calendar(current: CurrentSession) -> Response:
     return Response(status_code=204)
 
 
+# Not in the OpenAPI schema: a calendar app's URL, not part of the API (docs/api.md has it).
 @calendar_router.get(
-    '/cal/{token}.ics',
-    name='calendar_feed',
-    response_class=Response,
-    responses={
-        200: {'content': {'text/calendar': {}}, 'description': 'The iCalendar feed'},
-        404: {'description': 'No such feed (or it was regenerated)'},
-    },
+    '/cal/{token}.ics', name='calendar_feed', response_class=Response, include_in_schema=False
 )
 def calendar_feed(token: str, request: Request) -> Response:
     """Your open tasks with due dates as iCalendar events; the URL is the secret, no cookie or

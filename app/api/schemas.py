@@ -179,11 +179,3 @@ class DeleteAccountRequest(Strict):
     confirmation: StorableText = Field(
         max_length=320, description='The words `delete my account`, or your email'
     )
-
-
-class CalendarFeed(BaseModel):
-    url: str | None = Field(description='The private feed URL; `null` when there is none')
-
-
-class SessionsEnded(BaseModel):
-    ended: int
