@@ -31,6 +31,7 @@ from app.models import (
 from app.security import verify_password
 from services import auth, clock, lists
 from services.events import mark_changed, mark_session_ended
+from services.throttle import get_throttle
 
 _USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 _SESSION = cast(Table, AuthSession.__table__)  # type: ignore[attr-defined]
@@ -100,8 +101,19 @@ def get_account(session: Session, *, actor_id: uuid.UUID) -> AccountRead:
     return AccountRead.model_validate(values)
 
 
-def _password_matches(session: Session, actor_id: uuid.UUID, password: str) -> str:
+def _throttled(actor_id: uuid.UUID, address: str) -> str:
+    """Spend a password check from the sign-in budgets (per account, per address, server-wide)
+    before it runs: a stolen access token must not become a way to guess the password."""
+    key = f'account:{actor_id.hex}'  # never an email: it has no @
+    get_throttle().reserve_password_check(email=key, address=address)
+    return key
+
+
+def _password_matches(
+    session: Session, actor_id: uuid.UUID, password: str, address: str = 'local'
+) -> str:
     """The actor's email when `password` is theirs; InvalidInput naming `password` otherwise."""
+    key = _throttled(actor_id, address)
     row = (
         session.connection()
         .execute(select(_USER.c.email, _USER.c.password_hash).where(_USER.c.id == actor_id))
@@ -118,6 +130,7 @@ def _password_matches(session: Session, actor_id: uuid.UUID, password: str) -> s
     )
     if not ok:
         raise InvalidInput(f'Password: {WRONG_PASSWORD}', field='password', reason=WRONG_PASSWORD)
+    get_throttle().forgive(email=key)
     return str(row[0])
 
 
@@ -165,11 +178,16 @@ def update_settings(
 
 
 def change_email(
-    session: Session, *, actor_id: uuid.UUID, password: str, new_email: str
+    session: Session,
+    *,
+    actor_id: uuid.UUID,
+    password: str,
+    new_email: str,
+    address: str = 'local',
 ) -> AccountRead:
     """Replace the actor's email after checking their password; an email is taken
     case-insensitively (Conflict). Sessions stay: the person proved who they are."""
-    _password_matches(session, actor_id, password)
+    _password_matches(session, actor_id, password, address)
     try:
         email = _email.validate_python(new_email)
     except ValidationError as error:
@@ -200,10 +218,12 @@ def change_password(
     current_password: str,
     new_password: str,
     keep_session_id: uuid.UUID | None,
+    address: str = 'local',
 ) -> None:
     """Replace the password (checked as any new one: length, leaked-password list, not the
     email) after checking the current one; every session but `keep_session_id` ends, and its
     open pages are told at once (on every instance)."""
+    key = _throttled(actor_id, address)
     auth.change_password(
         session,
         actor_id=actor_id,
@@ -211,6 +231,7 @@ def change_password(
         new_password=new_password,
         keep_session_id=keep_session_id,
     )
+    get_throttle().forgive(email=key)
 
 
 # ---------------------------------------------------------------- sessions
@@ -318,12 +339,17 @@ DELETE_CONFIRMATION = 'delete my account'
 
 
 def delete_account(
-    session: Session, *, actor_id: uuid.UUID, password: str, confirmation: str
+    session: Session,
+    *,
+    actor_id: uuid.UUID,
+    password: str,
+    confirmation: str,
+    address: str = 'local',
 ) -> None:
     """Remove the person and everything they own (tasks, lists, sessions) in this one unit of
     work, after their password and the typed confirmation (`delete my account`, or their
     email). Every session ends and every open tab is told, on every instance."""
-    email = _password_matches(session, actor_id, password)
+    email = _password_matches(session, actor_id, password, address)
     typed = ' '.join((confirmation or '').split()).lower()
     if typed not in (DELETE_CONFIRMATION, email.lower()):
         reason = f'Type "{DELETE_CONFIRMATION}" to confirm.'

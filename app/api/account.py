@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from app.api.deps import INVALID, UNAUTHORIZED, CurrentSession, Responses
+from app.api.deps import INVALID, UNAUTHORIZED, ClientAddress, CurrentSession, Responses
 from app.api.schemas import (
     DeleteAccountRequest,
     EmailChangeRequest,
@@ -40,7 +40,10 @@ class SessionsEnded(BaseModel):
     ended: int
 
 
-WRONG_PASSWORD: Responses = {422: {'description': 'The password is wrong, or a field is invalid'}}
+WRONG_PASSWORD: Responses = {
+    422: {'description': 'The password is wrong, or a field is invalid'},
+    429: {'model': ErrorResponse, 'description': 'Too many password checks; see Retry-After'},
+}
 SESSION_NOT_FOUND: Responses = {404: {'description': 'No such live session of yours'}}
 
 
@@ -93,7 +96,9 @@ def set_time_zone(current: CurrentSession, body: TimeZoneRequest) -> UserRead:
     '/email',
     responses={**WRONG_PASSWORD, 409: {'model': ErrorResponse, 'description': 'Email taken'}},
 )
-async def change_email(current: CurrentSession, body: EmailChangeRequest) -> AccountRead:
+async def change_email(
+    current: CurrentSession, body: EmailChangeRequest, address: ClientAddress
+) -> AccountRead:
     """Change your email (your password confirms it). Taken case-insensitively: 409."""
     return await run_in_threadpool(
         _account,
@@ -102,11 +107,14 @@ async def change_email(current: CurrentSession, body: EmailChangeRequest) -> Acc
         actor_id=current.user.id,
         password=body.password,
         new_email=body.email,
+        address=address,
     )
 
 
 @router.put('/password', status_code=204, response_class=Response, responses=WRONG_PASSWORD)
-async def change_password(current: CurrentSession, body: PasswordChangeRequest) -> Response:
+async def change_password(
+    current: CurrentSession, body: PasswordChangeRequest, address: ClientAddress
+) -> Response:
     """Change your password; every other session (browser or API) ends at once, this one
     stays. The new one is checked like at sign-up (422 saying why)."""
     await run_in_threadpool(
@@ -117,6 +125,7 @@ async def change_password(current: CurrentSession, body: PasswordChangeRequest) 
         current_password=body.current_password,
         new_password=body.new_password,
         keep_session_id=current.session_id,
+        address=address,
     )
     return Response(status_code=204)
 
@@ -160,7 +169,9 @@ def revoke_other_sessions(
 
 
 @router.delete('', status_code=204, response_class=Response, responses=WRONG_PASSWORD)
-async def delete_me(current: CurrentSession, body: DeleteAccountRequest) -> Response:
+async def delete_me(
+    current: CurrentSession, body: DeleteAccountRequest, address: ClientAddress
+) -> Response:
     """Delete your account and everything in it, at once and for good: send your password and
     `"confirmation": "delete my account"` (or your email). Every session ends."""
 
@@ -171,6 +182,7 @@ async def delete_me(current: CurrentSession, body: DeleteAccountRequest) -> Resp
                 actor_id=current.user.id,
                 password=body.password,
                 confirmation=body.confirmation,
+                address=address,
             )
 
     await run_in_threadpool(run)

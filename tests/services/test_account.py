@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app.db import session_scope
-from app.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from app.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
 from app.models import AuthSession, Task, TaskList, User
 from services import account, auth, calendar, lists, tasks
 from services.events import session_ends
@@ -311,3 +311,40 @@ def test_the_calendar_feed_has_open_due_tasks_and_regenerating_ends_the_old_url(
     forged = token[:33] + ('0' * 32)
     with session_scope() as session, pytest.raises(NotFound):
         calendar.render_feed(session, token=forged)
+
+
+def test_password_confirmations_are_rate_limited_like_sign_in(database: str) -> None:
+    person = make_user()
+    for _ in range(5):  # RATE_LIMIT_LOGIN is 5/minute in the tests
+        with session_scope() as session, pytest.raises(InvalidInput):
+            account.delete_account(
+                session, actor_id=person.id, password='guess', confirmation='delete my account'
+            )
+    with session_scope() as session, pytest.raises(RateLimited):
+        account.change_email(
+            session, actor_id=person.id, password=PASSWORD, new_email='x@example.com'
+        )
+    with session_scope() as session:
+        assert account.get_account(session, actor_id=person.id).email == person.email
+
+
+def test_a_browser_session_keeps_the_device_that_completed_the_sign_in(database: str) -> None:
+    person = make_user()
+    with session_scope() as session:
+        ticket = auth.sign_in(
+            session,
+            email=person.email,
+            password=PASSWORD,
+            kind='browser',
+            address='198.51.100.4',
+            nonce='n',
+        )
+        cookie = auth.activate_browser_session(
+            session, ticket=ticket.token, nonce='n', user_agent=SAFARI_PHONE, address='198.51.100.9'
+        )
+        found = account.list_sessions(
+            session, actor_id=person.id, current_session_id=cookie.info.session_id
+        )
+    assert [(s.kind, s.device, s.address, s.current) for s in found] == [
+        ('browser', 'Safari on iOS', '198.51.100.9', True)
+    ]
