@@ -321,6 +321,9 @@ def _parse_tasklight(text: str, parsed: _Parsed) -> None:
     if not isinstance(raw_lists, list) or not isinstance(raw_tasks, list):
         parsed.error('"lists" and "tasks" must be arrays.')
         return
+    if len(raw_lists) > lists.MAX_LISTS:
+        parsed.error(f'The file has {len(raw_lists)} lists; you may have {lists.MAX_LISTS}.')
+        return
     if len(raw_tasks) > MAX_IMPORT_TASKS:
         parsed.error(f'The file has {len(raw_tasks)} tasks; at most {MAX_IMPORT_TASKS} at once.')
         return

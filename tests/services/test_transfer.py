@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.db import session_scope
 from app.errors import InvalidInput
 from app.models import LIST_COLOURS, Task, TaskList, User
-from services import lists, local, tasks, transfer
+from services import clock, lists, local, tasks, transfer
 from tests.factories import make_task, make_user
 
 DATA = Path(__file__).resolve().parents[1] / 'data'
@@ -95,8 +95,6 @@ def test_any_lists_and_tasks_export_and_import_back_identically(
 ) -> None:
     source = _fresh_person()
     with session_scope() as session:
-        from services import clock
-
         clock.set_time_zone(session, actor_id=source, time_zone=zone)
         list_ids = [lists.inbox_id(session, actor_id=source)]
         for name, colour, sort in made_lists:
@@ -119,8 +117,6 @@ def test_any_lists_and_tasks_export_and_import_back_identically(
     exported = _export(source)
     target = _fresh_person()
     with session_scope() as session:
-        from services import clock
-
         clock.set_time_zone(session, actor_id=target, time_zone=zone)
     _import(target, json.dumps(exported).encode())
     assert _export(target) == exported
