@@ -42,6 +42,8 @@ EMAIL_MAX = 254
 SEARCH_MAX = 200
 LIST_NAME_MAX = 100
 TIME_ZONE_MAX = 64
+USER_AGENT_MAX = 256  # what a session keeps of its browser's User-Agent
+ADDRESS_MAX = 64  # an IPv6 address with a zone fits
 INBOX = 'Inbox'
 # The colours a list may take: names the theme maps to a light and a dark shade (never a raw hex
 # value from a client, which the page would then have to trust in a style attribute).
@@ -159,6 +161,38 @@ class User(SQLModel, table=True):
     time_zone: str = Field(
         default='UTC', max_length=TIME_ZONE_MAX, sa_column_kwargs={'server_default': 'UTC'}
     )
+    # Settings: the first day of the week in date pickers, the colour scheme, and where a new
+    # task goes when no list is chosen (the Inbox when unset, or when that list is deleted).
+    week_start: str = Field(
+        default='monday', max_length=9, sa_column_kwargs={'server_default': 'monday'}
+    )
+    theme: str = Field(
+        default='system', max_length=8, sa_column_kwargs={'server_default': 'system'}
+    )
+    default_list_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer(),
+            # use_alter: task_list refers to user_account too; the cycle is broken at creation.
+            ForeignKey(
+                'task_list.id',
+                ondelete='SET NULL',
+                use_alter=True,
+                name='fk_user_account_default_list_id_task_list',
+            ),
+            nullable=True,
+        ),
+    )
+    # The public half of the calendar feed's URL; the URL's secret half is an HMAC of it under
+    # SECRET_KEY (services/calendar.py), so this column alone opens no feed. None: no feed.
+    calendar_feed_id: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+
+
+Index(
+    'uq_user_account_calendar_feed',
+    User.__table__.c.calendar_feed_id,  # type: ignore[attr-defined]
+    unique=True,
+)
 
 
 class TaskList(SQLModel, table=True):
@@ -276,6 +310,14 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The device, as its sign-in said: the User-Agent and the client address, cleaned and cut
+    # short (services/account.py); shown under "Where you're signed in".
+    user_agent: str = Field(
+        default='', max_length=USER_AGENT_MAX, sa_column_kwargs={'server_default': ''}
+    )
+    address: str = Field(
+        default='', max_length=ADDRESS_MAX, sa_column_kwargs={'server_default': ''}
+    )
 
 
 # ---------------------------------------------------------------- schemas
@@ -290,6 +332,10 @@ class UserRead(Schema):
     email: str
     created_at: datetime
     time_zone: str = 'UTC'
+
+
+WeekStart = Literal['monday', 'saturday', 'sunday']
+Theme = Literal['system', 'light', 'dark']
 
 
 class Credentials(Schema):

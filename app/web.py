@@ -15,7 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import api, health, logs
-from app.api import errors
+from app.api import account, errors
 from app.config import get_settings
 from app.middleware import AllowedHosts, SecurityMiddleware, docs_policy
 
@@ -119,6 +119,7 @@ def configure(app: FastAPI) -> None:
         '`Authorization: Bearer …`; refresh it at `/api/auth/refresh`. See docs/api.md.'
     )
     app.include_router(api.router)
+    app.include_router(account.calendar_router)  # /cal/<token>.ics: no session, no /api
     errors.install(app)
     _api_docs(app, enabled=settings.docs_enabled)
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -210,7 +210,9 @@ async def signup_page(request: Request) -> RedirectResponse | None:
             user = await call(
                 auth.register, email=email.value or '', password=password.value, address=address
             )
-            issued = await call(auth.start_session, user=user, kind='browser', nonce=nonce)
+            issued = await call(
+                auth.start_session, user=user, kind='browser', nonce=nonce, address=address
+            )
         except InvalidInput as caught:
             target = fields.get(caught.field or '')
             if target is not None:
@@ -274,7 +276,13 @@ def complete_sign_in(request: Request, ticket: str = '', next: str = '/tasks') -
     if not nonce:
         return RedirectResponse('/login?reason=ticket', status_code=303)
     try:
-        issued = uow.call(auth.activate_browser_session, ticket=ticket, nonce=nonce)
+        issued = uow.call(
+            auth.activate_browser_session,
+            ticket=ticket,
+            nonce=nonce,
+            user_agent=request.headers.get('user-agent'),
+            address=client_address(request),
+        )
     except NotAuthenticated:
         return RedirectResponse('/login?reason=ticket', status_code=303)
     except AppError:

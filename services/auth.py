@@ -17,7 +17,9 @@ from app import db
 from app.config import get_settings
 from app.errors import AuthFailed, Conflict, InvalidInput, NotAuthenticated
 from app.models import (
+    ADDRESS_MAX,
     PASSWORD_MAX,
+    USER_AGENT_MAX,
     AuthSession,
     Credentials,
     IssuedSession,
@@ -58,6 +60,22 @@ class SessionIdle(NotAuthenticated):
     """The session went unused for longer than SESSION_IDLE_MINUTES (ASVS 7.3.1)."""
 
     default_message = 'You were signed out after a period of inactivity.'
+
+
+def device_text(value: str | None, limit: int) -> str:
+    """What a session keeps of a header a client chose: printable text, one line, cut short."""
+    if not value:
+        return ''
+    kept = ''.join(ch if ch.isprintable() else ' ' for ch in value[: limit * 2])
+    kept = ' '.join(kept.split())
+    return kept.encode('utf-8', 'ignore').decode('utf-8')[:limit]
+
+
+def _device(user_agent: str | None, address: str | None) -> dict[str, str]:
+    return {
+        'user_agent': device_text(user_agent, USER_AGENT_MAX),
+        'address': device_text(address, ADDRESS_MAX),
+    }
 
 
 def normalize_email(email: str) -> str:
@@ -140,6 +158,7 @@ def sign_in(
     address: str = 'local',
     device: str | None = None,
     nonce: str = '',
+    user_agent: str | None = None,
 ) -> IssuedSession:
     """Spend the attempt from the sign-in budgets first (per email unless `device` is this
     account's trusted-browser cookie, per address, server-wide), then check the password and
@@ -154,7 +173,9 @@ def sign_in(
     checked = _check_password(session, user, password)
     if not trusted:
         throttle.forgive(email=key)
-    return start_session(session, user=checked, kind=kind, nonce=nonce)
+    return start_session(
+        session, user=checked, kind=kind, nonce=nonce, user_agent=user_agent, address=address
+    )
 
 
 def get_user(session: Session, *, user_id: uuid.UUID) -> UserRead:
@@ -203,7 +224,13 @@ def _info(row: AuthSession, user: UserRead) -> SessionInfo:
 
 
 def start_session(
-    session: Session, *, user: UserRead, kind: SessionKind, nonce: str = ''
+    session: Session,
+    *,
+    user: UserRead,
+    kind: SessionKind,
+    nonce: str = '',
+    user_agent: str | None = None,
+    address: str | None = None,
 ) -> IssuedSession:
     """A new server-side session. A browser session starts pending: its token is a one-time
     ticket, bound to the asking browser's `nonce` and exchanged within a minute for the cookie
@@ -227,6 +254,8 @@ def start_session(
         created_at=now,
         expires_at=expires_at,
         last_seen_at=now,
+        user_agent=device_text(user_agent, USER_AGENT_MAX),
+        address=device_text(address, ADDRESS_MAX),
     )
     session.add(row)
     session.flush()
@@ -248,9 +277,17 @@ def _load(session: Session, token: str, kind: SessionKind) -> tuple[AuthSession,
     return row, secret
 
 
-def activate_browser_session(session: Session, *, ticket: str, nonce: str = '') -> IssuedSession:
+def activate_browser_session(
+    session: Session,
+    *,
+    ticket: str,
+    nonce: str = '',
+    user_agent: str | None = None,
+    address: str | None = None,
+) -> IssuedSession:
     """Exchange a fresh sign-in ticket, once and only from the browser whose `nonce` it was
-    bound to, for a cookie token of a new session (the ticket's id never becomes a session id)."""
+    bound to, for a cookie token of a new session (the ticket's id never becomes a session id).
+    The device is the one exchanging the ticket, else what the ticket's sign-in recorded."""
     parts = split_token(ticket)
     if parts is None:
         raise NotAuthenticated(TICKET_EXPIRED)
@@ -267,12 +304,13 @@ def activate_browser_session(session: Session, *, ticket: str, nonce: str = '') 
             col(AuthSession.expires_at) > now,
             col(AuthSession.secret_hash) == hash_ticket(secret, nonce),
         )
-        .returning(col(AuthSession.user_id))
+        .returning(col(AuthSession.user_id), col(AuthSession.user_agent), col(AuthSession.address))
         .execution_options(synchronize_session=False)
     ).first()
     if used is None:
         raise NotAuthenticated(TICKET_EXPIRED)
     user = get_user(session, user_id=used[0])
+
     cookie_secret = new_secret()
     row = AuthSession(
         user_id=user.id,
@@ -282,6 +320,8 @@ def activate_browser_session(session: Session, *, ticket: str, nonce: str = '') 
         created_at=now,
         expires_at=now + timedelta(days=get_settings().browser_session_days),
         last_seen_at=now,
+        user_agent=device_text(user_agent or used[1], USER_AGENT_MAX),
+        address=device_text(address or used[2], ADDRESS_MAX),
     )
     session.add(row)
     session.flush()
@@ -312,7 +352,13 @@ def end_browser_session(session: Session, *, token: str) -> None:
     _revoke_where(session, col(AuthSession.id) == loaded[0].id)
 
 
-def refresh(session: Session, *, refresh_token: str) -> IssuedSession:
+def refresh(
+    session: Session,
+    *,
+    refresh_token: str,
+    user_agent: str | None = None,
+    address: str | None = None,
+) -> IssuedSession:
     """Rotate an API session's refresh token, atomically: of two uses of one token (a copy, or
     two at once) only one wins and the other ends the whole session. The family ends
     API_SESSION_MAX_DAYS after sign-in, or after SESSION_IDLE_MINUTES without a refresh or use."""
@@ -348,10 +394,12 @@ def refresh(session: Session, *, refresh_token: str) -> IssuedSession:
         now + timedelta(days=settings.refresh_token_days),
         created_at + timedelta(days=settings.api_session_max_days),
     )
+    # The device as it is now (a laptop moves between networks), when the caller knows it.
+    device = {k: v for k, v in _device(user_agent, address).items() if v}
     session.execute(
         update(AuthSession)
         .where(col(AuthSession.id) == session_id)
-        .values(expires_at=expires_at)
+        .values(expires_at=expires_at, **device)
         .execution_options(synchronize_session=False)
     )
     info = SessionInfo(

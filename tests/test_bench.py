@@ -164,3 +164,13 @@ def test_ui_bench_times_dashboards_memory_and_toggles(results: Path) -> None:
     assert set(ui['ready']) == {'3', '30'}
     assert ui['memory']['3']['rss_mib'] > 0
     assert {toggle['n'] for toggle in ui['toggle'].values()} == {2}
+
+
+def test_export_bench_streams_every_task_and_reports_peak_memory(tmp_path: Path) -> None:
+    out = bench('export', '--tasks', '1200', results=tmp_path)
+    assert 'peak MiB allocated' in out
+    figures = result(tmp_path, 'export')
+    assert figures['tasks'] == 1200
+    for kind in ('json', 'csv'):
+        assert figures[kind]['bytes'] > 0
+        assert figures[kind]['peak_mib'] > 0

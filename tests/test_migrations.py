@@ -316,3 +316,107 @@ def test_the_newest_first_index_keeps_its_descending_order(database_engine: Engi
                 text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_task_owner_list'")
             ).scalar_one()
     assert 'created_at DESC, id DESC' in definition
+
+
+def test_upgrading_from_0003_keeps_accounts_lists_tasks_and_sessions(
+    database_engine: Engine,
+) -> None:
+    url = database_engine.url.render_as_string(hide_password=False)
+    command.downgrade(alembic_config(url), '0003')
+    owner, session_id = uuid.uuid4(), uuid.uuid4()
+    now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    sqlite = database_engine.dialect.name == 'sqlite'
+    stamp = now.replace(tzinfo=None) if sqlite else now
+    who = owner.hex if sqlite else owner  # how each stores a Uuid column
+    try:
+        with database_engine.begin() as connection:  # the tables as 0003 left them
+            connection.execute(
+                text(
+                    'INSERT INTO user_account (id, email, password_hash, created_at, time_zone) '
+                    "VALUES (:id, 'kept@example.com', 'x', :now, 'Europe/Berlin')"
+                ),
+                {
+                    'id': who,
+                    'now': stamp,
+                },
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO task_list (id, owner_id, name, colour, position, is_inbox, '
+                    'sort, created_at, updated_at, version) VALUES '
+                    "(1, :owner, 'Inbox', 'grey', 0, :yes, 'manual', :now, :now, 1), "
+                    "(2, :owner, 'Errands', 'teal', 1, :no, 'due', :now, :now, 3)"
+                ),
+                {
+                    'owner': who,
+                    'yes': True,
+                    'no': False,
+                    'now': stamp,
+                },
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO task (id, owner_id, list_id, position, title, description, '
+                    'completed, created_at, updated_at, version, priority, due_date) VALUES '
+                    "(1, :owner, 2, 1.5, 'Post', '', :no, :now, :now, 2, 3, '2026-12-01')"
+                ),
+                {
+                    'owner': who,
+                    'no': False,
+                    'now': stamp,
+                },
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO auth_session (id, user_id, kind, secret_hash, pending, '
+                    "created_at, expires_at, last_seen_at) VALUES (:id, :owner, 'api', 'h', "
+                    ':no, :now, :now, :now)'
+                ),
+                {
+                    'id': session_id
+                    if database_engine.dialect.name != 'sqlite'
+                    else session_id.hex,
+                    'owner': who,
+                    'no': False,
+                    'now': stamp,
+                },
+            )
+        migrate(url)
+        with database_engine.connect() as connection:
+            person = connection.execute(
+                text(
+                    'SELECT email, time_zone, week_start, theme, default_list_id, '
+                    'calendar_feed_id FROM user_account'
+                )
+            ).one()
+            kept_lists = connection.execute(
+                text('SELECT id, name, colour, sort, version FROM task_list ORDER BY id')
+            ).all()
+            kept_task = connection.execute(
+                text('SELECT id, list_id, position, title, priority, version FROM task')
+            ).one()
+            kept_session = connection.execute(
+                text('SELECT kind, user_agent, address FROM auth_session')
+            ).one()
+        assert tuple(person) == (
+            'kept@example.com',
+            'Europe/Berlin',
+            'monday',
+            'system',
+            None,
+            None,
+        )
+        assert [tuple(row) for row in kept_lists] == [
+            (1, 'Inbox', 'grey', 'manual', 1),
+            (2, 'Errands', 'teal', 'due', 3),
+        ]
+        assert tuple(kept_task) == (1, 2, 1.5, 'Post', 3, 2)
+        assert tuple(kept_session) == ('api', '', '')
+        assert _differences(database_engine) == []
+    finally:
+        migrate(url)
+        with database_engine.begin() as connection:
+            connection.execute(text('DELETE FROM task'))
+            connection.execute(text('DELETE FROM auth_session'))
+            connection.execute(text('DELETE FROM task_list'))
+            connection.execute(text('DELETE FROM user_account'))

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, lists, tasks
+from app.api import account, auth, lists, tasks, transfer
 from app.api.deps import Responses
 from app.api.schemas import ErrorResponse
 
@@ -17,3 +17,5 @@ router = APIRouter(prefix='/api', responses=COMMON)
 router.include_router(auth.router)
 router.include_router(tasks.router)
 router.include_router(lists.router)
+router.include_router(account.router)
+router.include_router(transfer.router)

@@ -58,11 +58,17 @@ def _tokens(issued: IssuedSession) -> TokenResponse:
     summary='Alias of /register',
     operation_id='signup',
 )
-def register(body: RegisterRequest, address: ClientAddress) -> TokenResponse:
+def register(body: RegisterRequest, address: ClientAddress, request: Request) -> TokenResponse:
     """Create an account and sign it in. The email is matched case-insensitively."""
     with session_scope() as session:
         user = auth.register(session, email=body.email, password=body.password, address=address)
-        issued = auth.start_session(session, user=user, kind='api')
+        issued = auth.start_session(
+            session,
+            user=user,
+            kind='api',
+            address=address,
+            user_agent=request.headers.get('user-agent'),
+        )
     return _tokens(issued)
 
 
@@ -145,7 +151,12 @@ async def login(request: Request) -> TokenResponse:
     def sign_in() -> IssuedSession:
         with session_scope() as session:
             return auth.sign_in(
-                session, email=body.email, password=body.password, kind='api', address=address
+                session,
+                email=body.email,
+                password=body.password,
+                kind='api',
+                address=address,
+                user_agent=request.headers.get('user-agent'),
             )
 
     return _tokens(await run_in_threadpool(sign_in))
@@ -158,11 +169,16 @@ async def login(request: Request) -> TokenResponse:
         **INVALID,
     },
 )
-def refresh(body: RefreshRequest) -> TokenResponse:
+def refresh(body: RefreshRequest, address: ClientAddress, request: Request) -> TokenResponse:
     """Trade a refresh token for a new pair. Each refresh token works once; a reused one ends
     the session it belonged to."""
     with session_scope() as session:
-        issued = auth.refresh(session, refresh_token=body.refresh_token)
+        issued = auth.refresh(
+            session,
+            refresh_token=body.refresh_token,
+            address=address,
+            user_agent=request.headers.get('user-agent'),
+        )
     return _tokens(issued)
 
 

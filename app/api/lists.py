@@ -1,4 +1,4 @@
-"""The signed-in person's lists, the sidebar overview, and the time zone their dates mean.
+"""The signed-in person's lists and the sidebar overview.
 
 Someone else's list is a 404, exactly like a missing one. Lists are versioned like tasks:
 every list response names its version as `ETag: W/"<version>"`, and PATCH and DELETE honour
@@ -30,12 +30,11 @@ from app.api.schemas import (
     ListMoveRequest,
     ListPreconditionFailedBody,
     ListUpdateRequest,
-    TimeZoneRequest,
 )
 from app.db import session_scope
 from app.errors import InvalidInput
-from app.models import ListRead, ListSummary, UserRead
-from services import auth, clock, lists
+from app.models import ListRead, ListSummary
+from services import lists
 from services.lists import Overview
 
 router = APIRouter(tags=['lists'], responses=UNAUTHORIZED)
@@ -192,15 +191,3 @@ def overview(current: CurrentSession) -> Overview:
     and completed; `today_date` is today in your time zone."""
     with session_scope() as session:
         return lists.overview(session, actor_id=current.user.id)
-
-
-@router.put('/me/time-zone', tags=['auth'], responses=INVALID)
-def set_time_zone(current: CurrentSession, body: TimeZoneRequest) -> UserRead:
-    """Set the time zone your due times and "today" mean (an IANA name such as
-    `Europe/Berlin`; 422 for an unknown one). Timed due dates keep their instant and show the
-    date and time it is in the new zone."""
-    with session_scope() as session:
-        name = clock.set_time_zone(session, actor_id=current.user.id, time_zone=body.time_zone)
-    # This session's cached copy still carries the old zone: /api/auth/me must show the new one.
-    auth.forget_cached_session(current.session_id)
-    return current.user.model_copy(update={'time_zone': name})

@@ -19,8 +19,10 @@ from app.models import (
     Priority,
     StorableText,
     TaskRead,
+    Theme,
     Title,
     UserRead,
+    WeekStart,
 )
 
 # A row id a client names: PostgreSQL's ids are 32-bit, so a larger one is refused up front.
@@ -147,3 +149,33 @@ class ErrorResponse(BaseModel):
 class RegisterRequest(Strict):
     email: Email
     password: Password
+
+
+class SettingsRequest(Strict):
+    """Only the fields sent change."""
+
+    week_start: WeekStart | None = Field(default=None, description='The first day of a week')
+    theme: Theme | None = Field(default=None, description='`system` follows the device')
+    default_list_id: RowId | None = Field(
+        default=None, description='Where a new task goes without a list; `null` for the Inbox'
+    )
+    time_zone: StorableText | None = Field(
+        default=None, max_length=TIME_ZONE_MAX, description='An IANA name, e.g. `Europe/Berlin`'
+    )
+
+
+class EmailChangeRequest(Strict):
+    email: StorableText = Field(max_length=320)
+    password: StorableText = Field(max_length=1024, description='Your current password')
+
+
+class PasswordChangeRequest(Strict):
+    current_password: StorableText = Field(max_length=1024)
+    new_password: StorableText = Field(max_length=1024)
+
+
+class DeleteAccountRequest(Strict):
+    password: StorableText = Field(max_length=1024)
+    confirmation: StorableText = Field(
+        max_length=320, description='The words `delete my account`, or your email'
+    )
