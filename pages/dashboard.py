@@ -635,7 +635,7 @@ class Dashboard:
     # ---------------------------------------------------------------- task actions
 
     def _target_list(self) -> int | None:
-        """Where a new task goes: this list, or the Inbox from the views."""
+        """Where a new task goes: this list, or from the views none (the default list or Inbox)."""
         if self.data is not None and self.data.the_list is not None:
             return self.data.the_list.id
         return None

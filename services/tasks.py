@@ -15,12 +15,14 @@ from app.models import (
     Task,
     TaskCounts,
     TaskCreate,
+    TaskList,
     TaskPage,
     TaskQuery,
     TaskRead,
     TaskSort,
     TaskStatus,
     TaskUpdate,
+    User,
     UTCDateTime,
     utcnow,
 )
@@ -48,6 +50,8 @@ _LAST_TIMED_DAY = date.max - timedelta(days=1)
 # columns a TaskRead needs: no ORM instances to build, no flush, and a write is a single atomic
 # UPDATE ... RETURNING (so two concurrent toggles cannot both read the same state).
 _TASK = cast(Table, Task.__table__)  # type: ignore[attr-defined]
+_LIST = cast(Table, TaskList.__table__)  # type: ignore[attr-defined]
+_USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 _READ_COLUMNS = [
     _TASK.c.id,
     _TASK.c.list_id,
@@ -112,6 +116,22 @@ def _due_values(
     return {'due_date': due_date, 'due_time': due_time, 'due_at': instant}
 
 
+def _default_list(session: Session, actor_id: uuid.UUID) -> int:
+    """Where a task goes when no list is named: the person's default list while it is still
+    theirs (a deleted list's id is cleared, but the check costs one indexed read), else the
+    Inbox."""
+    chosen = (
+        session.connection()
+        .execute(
+            select(_LIST.c.id)
+            .select_from(_USER.join(_LIST, _LIST.c.id == _USER.c.default_list_id))
+            .where(_USER.c.id == actor_id, _LIST.c.owner_id == actor_id)
+        )
+        .scalar()
+    )
+    return int(chosen) if chosen is not None else lists.inbox_id(session, actor_id=actor_id)
+
+
 def create_task(
     session: Session,
     *,
@@ -123,8 +143,9 @@ def create_task(
     due_time: time | None = None,
     priority: int = 0,
 ) -> TaskRead:
-    """Add a task on top of one of the actor's lists (the Inbox when none is given); the title
-    is trimmed and must be 1–200 characters. NotFound for someone else's list."""
+    """Add a task on top of one of the actor's lists (when none is given, their default list,
+    else the Inbox); the title is trimmed and must be 1–200 characters. NotFound for someone
+    else's list."""
     data: TaskCreate = _validated(
         TaskCreate,
         title=title,
@@ -134,7 +155,7 @@ def create_task(
         priority=priority,
     )
     if list_id is None:
-        list_id = lists.inbox_id(session, actor_id=actor_id)
+        list_id = _default_list(session, actor_id)
     lists.lock(session, actor_id=actor_id, list_id=list_id)
     now = utcnow()
     task = _one(
