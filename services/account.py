@@ -237,6 +237,7 @@ def change_password(
 # ---------------------------------------------------------------- sessions
 
 _BROWSERS = (  # order matters: Edge and Opera say "Chrome", Chrome says "Safari"
+    ('Tasklight desktop', re.compile(r'^Tasklight desktop\b')),  # services/local.py's window
     ('Edge', re.compile(r'\bEdg(?:e|A|iOS)?/')),
     ('Opera', re.compile(r'\b(?:OPR|Opera)/')),
     ('Samsung Internet', re.compile(r'\bSamsungBrowser/')),

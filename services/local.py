@@ -18,6 +18,10 @@ from services import auth, lists
 
 # `.invalid` is reserved (RFC 2606) and refused by sign-up, so no real account can take it.
 LOCAL_EMAIL = 'me@desktop.invalid'
+# What the sessions list says of the desktop window's sign-in (the window's engine is no browser
+# the person chose, and its address is always this machine).
+DESKTOP_AGENT = 'Tasklight desktop'
+DESKTOP_ADDRESS = 'desktop'
 
 
 def ensure_local_person(session: Session) -> UserRead:
@@ -42,7 +46,9 @@ def open_local_session(session: Session) -> IssuedSession:
     The one place that drives the browser sign-in steps for the desktop: when sign-in tickets
     change shape, only this function follows."""
     person = ensure_local_person(session)
-    ticket = auth.start_session(session, user=person, kind='browser')
+    ticket = auth.start_session(
+        session, user=person, kind='browser', user_agent=DESKTOP_AGENT, address=DESKTOP_ADDRESS
+    )
     return auth.activate_browser_session(session, ticket=ticket.token)
 
 

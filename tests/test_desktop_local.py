@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from app.db import session_scope
 from app.errors import AuthFailed, InvalidInput
 from app.models import User
-from services import auth, local
+from services import account, auth, local
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +47,16 @@ def test_a_local_session_is_a_live_browser_session_of_the_local_person() -> None
         info = auth.validate_browser_session(session, token=issued.token)
     assert info.user.email == local.LOCAL_EMAIL
     assert info.session_id == issued.info.session_id
+
+
+def test_the_sessions_list_names_the_desktop_window_for_what_it_is() -> None:
+    with session_scope() as session:
+        issued = local.open_local_session(session)
+    with session_scope() as session:
+        (listed,) = account.list_sessions(
+            session, actor_id=issued.info.user.id, current_session_id=issued.info.session_id
+        )
+    assert (listed.device, listed.address, listed.current) == ('Tasklight desktop', 'desktop', True)
 
 
 def test_a_first_launch_that_loses_the_race_uses_the_winner_s_row() -> None:
