@@ -7,7 +7,8 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,9 +60,29 @@ def header_value(scope: Scope, name: bytes) -> str | None:
 
 
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    """Security headers, same-origin UI sockets, and a cap on every request body: announced
+    (Content-Length) or streamed, a body over the cap is a 413 before the app reads past it.
+
+    `larger_bodies` raises the cap for the paths that take files (an import, its upload on the
+    settings page): each a pattern matched against the whole path and its own cap."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        larger_bodies: Sequence[tuple[str, int]] = (),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.larger_bodies = [(re.compile(pattern), limit) for pattern, limit in larger_bodies]
+
+    def body_limit(self, path: str) -> int:
+        """The most a request to `path` may send."""
+        for pattern, limit in self.larger_bodies:
+            if pattern.fullmatch(path):
+                return max(limit, self.max_body_bytes)
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope['type'] not in ('http', 'websocket'):
@@ -75,8 +96,9 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
 
+        limit = self.body_limit(path)
         length = header_value(scope, b'content-length')
-        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await _json(send, 413, 'Request body too large.')
             return
 
@@ -96,7 +118,7 @@ class SecurityMiddleware:
             message = await receive()
             if message['type'] == 'http.request':
                 received += len(message.get('body', b''))
-                if received > self.max_body_bytes:
+                if received > limit:
                     too_large = True
                     raise _TooLarge
             return message

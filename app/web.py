@@ -18,6 +18,7 @@ from app import api, health, logs
 from app.api import account, errors
 from app.config import get_settings
 from app.middleware import AllowedHosts, SecurityMiddleware, docs_policy
+from services import transfer
 
 OPENAPI_URL = '/openapi.json'
 SWAGGER_URL = '/docs'
@@ -30,6 +31,14 @@ DOCS_ASSETS = Path(fastapi_offline.__file__).parent / 'static'
 _DOCS_PATHS = {OPENAPI_URL, SWAGGER_URL, f'{SWAGGER_URL}/oauth2-redirect', REDOC_URL}
 _INLINE_SCRIPT = re.compile(r'<script>(.*?)</script>', re.DOTALL)
 
+
+# Files coming in may be as large as an import may be, whatever MAX_BODY_BYTES says: the import
+# route itself, and NiceGUI's upload route (the settings page's drop zone; its form encoding
+# adds a few hundred bytes around the file).
+LARGER_BODIES = (
+    (r'/api/import', transfer.MAX_IMPORT_BYTES),
+    (r'/_nicegui/client/[^/]+/upload/[^/]+', transfer.MAX_IMPORT_BYTES + 64 * 1024),
+)
 
 REDOC_BUNDLE = 'redoc.standalone.js'
 # ReDoc's footer shows Redocly's logo from their CDN: the docs' one request to another site (and
@@ -122,7 +131,9 @@ def configure(app: FastAPI) -> None:
     app.include_router(account.calendar_router)  # /cal/<token>.ics: no session, no /api
     errors.install(app)
     _api_docs(app, enabled=settings.docs_enabled)
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SecurityMiddleware, max_body_bytes=settings.max_body_bytes, larger_bodies=LARGER_BODIES
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -382,6 +382,22 @@ def test_oversized_bodies_are_413(signup: Callable[..., Account]) -> None:
     assert account.request('GET', '/api/tasks').json()['total'] == 0
 
 
+def test_an_import_may_be_larger_than_other_bodies(signup: Callable[..., Account]) -> None:
+    """POST /api/import takes files up to the import limit (16 MiB), not MAX_BODY_BYTES."""
+    account = signup()
+    rows = ''.join(f'Task number {n} with a title long enough to add up\n' for n in range(30_000))
+    body = ('title\n' + rows).encode()
+    assert len(body) > 1024 * 1024
+    response = account.request(
+        'POST',
+        '/api/import?dry_run=true&format=csv',
+        content=body,
+        headers={'content-type': 'text/csv'},
+    )
+    assert response.status_code == 200, response.text[:300]
+    assert response.json()['tasks'] == 30_000
+
+
 def test_cors_only_for_configured_origins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('CORS_ORIGINS', 'https://scripts.example')
     from app.config import get_settings
@@ -451,8 +467,33 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
         ('post', '/api/lists/{list_id}/move'),
         ('get', '/api/overview'),
         ('put', '/api/me/time-zone'),
+        ('get', '/api/me'),
+        ('patch', '/api/me'),
+        ('delete', '/api/me'),
+        ('put', '/api/me/email'),
+        ('put', '/api/me/password'),
+        ('get', '/api/me/sessions'),
+        ('delete', '/api/me/sessions'),
+        ('delete', '/api/me/sessions/{session_id}'),
+        ('get', '/api/me/calendar'),
+        ('post', '/api/me/calendar'),
+        ('delete', '/api/me/calendar'),
+        ('get', '/api/export'),
+        ('post', '/api/import'),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
+    # Routes that check a password say so, and how a guesser is slowed down.
+    for method, path in [
+        ('put', '/api/me/email'),
+        ('put', '/api/me/password'),
+        ('delete', '/api/me'),
+    ]:
+        assert {'401', '422', '429'} <= set(paths[path][method]['responses'])
+    assert '404' in paths['/api/me/sessions/{session_id}']['delete']['responses']
+    assert set(paths['/api/import']['post']['requestBody']['content']) == {
+        'application/json',
+        'text/csv',
+    }
     assert set(paths['/api/tasks/{task_id}']['patch']['responses']) >= {'200', '401', '404', '422'}
     for method, path in [
         ('patch', '/api/tasks/{task_id}'),
