@@ -12,10 +12,24 @@ from components.desktop import desktop_header
 PRIMARY = '#4f46e5'
 
 
-def apply_theme() -> None:
+# The person's theme setting as `ui.dark_mode` takes it: None follows the system.
+DARK = {'system': None, 'light': False, 'dark': True}
+
+
+def apply_theme(theme: str = 'light') -> None:
+    """Colours, and light or dark (or the system's) for the whole page. The frame's surfaces
+    use the `tl-*` classes below, which follow Quasar's `body--dark`, instead of fixed ones."""
     ui.colors(primary=PRIMARY, secondary='#64748b', accent='#0ea5e9', positive='#16a34a')
-    ui.query('body').classes('bg-slate-50 text-slate-800')
+    ui.dark_mode(DARK.get(theme, False))
+    ui.query('body').classes('tl-body')
     ui.add_css(
+        ' body.tl-body { background: #f8fafc; color: #1e293b; }'
+        ' body.body--dark.tl-body { background: #0f172a; color: #e2e8f0; }'
+        ' .tl-surface { background: #ffffff; color: #1e293b; border-color: #e2e8f0; }'
+        ' .body--dark .tl-surface { background: #1e293b; color: #e2e8f0; border-color: #334155; }'
+        ' .body--dark .text-slate-500, .body--dark .text-slate-600 { color: #94a3b8; }'
+        ' .body--dark .text-slate-700, .body--dark .text-slate-800 { color: #cbd5e1; }'
+        ' .body--dark .text-slate-400, .body--dark .text-slate-300 { color: #64748b; }'
         '.q-checkbox__label { overflow-wrap: anywhere; }'
         ' .tl-done .q-checkbox__label { text-decoration: line-through; color: #94a3b8; }'
         ' .nicegui-card.tl-task { display: grid; grid-template-columns: minmax(0, 1fr) auto auto;'
@@ -34,15 +48,17 @@ def page_frame(
     email: str | None = None,
     on_sign_out: Callable[[], Awaitable[None]] | None = None,
     sidebar: Callable[[], None] | None = None,
+    theme: str = 'light',
 ) -> Iterator[ui.column]:
     """Header, an optional left drawer filled by `sidebar`, and the content column.
 
     The drawer stays open beside the content from 1024 px up; below that it is an overlay
-    that the header's Menu button opens (Quasar's show-if-above opens it on wide screens)."""
-    apply_theme()
+    that the header's Menu button opens (Quasar's show-if-above opens it on wide screens).
+    `theme` is the person's setting: 'system', 'light' or 'dark'."""
+    apply_theme(theme)
     drawer: ui.left_drawer | None = None
     width = 'max-w-5xl' if sidebar is not None else 'max-w-3xl'
-    header = ui.header().classes('bg-white text-slate-800 border-b border-slate-200 px-0')
+    header = ui.header().classes('tl-surface border-b px-0')
     with header, ui.row().classes(f'w-full {width} mx-auto items-center no-wrap gap-2 px-4 py-2'):
         if sidebar is not None:
             menu = ui.button(icon='menu', on_click=lambda: drawer.toggle() if drawer else None)
@@ -57,12 +73,18 @@ def page_frame(
             ui.label(email).classes('text-sm text-slate-500 truncate min-w-0 max-w-[45vw]').mark(
                 'user-email'
             )
+        if on_sign_out is not None:
+            # A link (an <a>), so it opens in a new tab like any other; named for screen readers.
+            ui.button(icon='settings').props(
+                'flat round dense href=/settings aria-label=Settings title=Settings'
+            ).classes('text-slate-600 shrink-0').mark('settings-link')
+        if email is not None:
             ui.button('Sign out', icon='logout', on_click=on_sign_out).props(
                 'flat no-caps dense'
             ).classes('text-slate-600 shrink-0')
     if sidebar is not None:
         drawer = ui.left_drawer(value=False, bordered=True)
-        drawer.props('show-if-above breakpoint=1024 width=260').classes('bg-white p-0')
+        drawer.props('show-if-above breakpoint=1024 width=260').classes('tl-surface p-0')
         drawer.props['aria-label'] = 'Lists'
         with drawer.mark('drawer'):
             sidebar()

@@ -493,6 +493,10 @@ def _time_ok(value: Any) -> bool:
     return True
 
 
+# The person's week start as Quasar's date picker counts it (0 is Sunday).
+FIRST_DAY = {'sunday': 0, 'monday': 1, 'saturday': 6}
+
+
 class DuePicker:
     """A due-date button: its menu holds quick picks (Today, Tomorrow, Next week, No date), a
     calendar and an optional time. The button says the choice ('Tomorrow 09:00').
@@ -507,8 +511,10 @@ class DuePicker:
         today: Today,
         due_date: date | None = None,
         due_time: time | None = None,
+        week_start: str = 'monday',
     ) -> None:
         self._today = today
+        self._first_day = FIRST_DAY.get(week_start, 1)
         self.button = ui.button(icon='event').props('outline dense no-caps color=grey-8')
         self.button.classes('px-2').mark(f'{prefix}-due-button')
         self.button.props['aria-haspopup'] = 'dialog'
@@ -528,7 +534,7 @@ class DuePicker:
                     value=due_date.isoformat() if due_date else None,
                     on_change=self._changed,
                 )
-                .props('minimal flat bordered')
+                .props(f'minimal flat bordered first-day-of-week={self._first_day}')
                 .mark(f'{prefix}-due')
             )
             self.date.props['aria-label'] = 'Due date'
@@ -564,8 +570,9 @@ class DuePicker:
         today = self._today()
         if days == -1:
             self.set(None, None)
-        elif days is None:  # next week: the coming Monday
-            self.date.value = (today + timedelta(days=7 - today.weekday())).isoformat()
+        elif days is None:  # next week: its first day (the person's week start)
+            ahead = (self._first_day - (today.weekday() + 1)) % 7 or 7
+            self.date.value = (today + timedelta(days=ahead)).isoformat()
         else:
             self.date.value = (today + timedelta(days=days)).isoformat()
         self.menu.close()
@@ -622,6 +629,7 @@ class NewTaskForm:
         *,
         default_due: date | None = None,
         today: Today | None = None,
+        week_start: str = 'monday',
     ) -> None:
         self._on_add = on_add
         self._default_due = default_due
@@ -643,7 +651,9 @@ class NewTaskForm:
                     .mark('new-add')
                 )
             with ui.row().classes('w-full items-center gap-2'):
-                self.due = DuePicker('new', today=self._today, due_date=default_due)
+                self.due = DuePicker(
+                    'new', today=self._today, due_date=default_due, week_start=week_start
+                )
                 self.priority = priority_select('new')
             with (
                 ui.expansion('Add a description')
@@ -765,6 +775,7 @@ class EditDialog:
         on_version: Callable[[int, int], None] | None = None,
         on_discard_field: Callable[[str], None] | None = None,
         today: Today | None = None,
+        week_start: str = 'monday',
     ) -> None:
         self.base: TaskRead = task
         self._on_save = on_save
@@ -800,6 +811,7 @@ class EditDialog:
                     today=today or _utc_today,
                     due_date=task.due_date,
                     due_time=task.due_time,
+                    week_start=week_start,
                 )
                 self.priority = priority_select('edit', task.priority)
             for name in ('due_date', 'due_time', 'priority'):

@@ -29,7 +29,7 @@ from components.task_list import EditDialog, NewTaskForm, TaskRows, confirm_dial
 from components.timefmt import day_heading
 from components.undo import undo_notice
 from pages.common import call, leave_ended_session, show_error, sign_out_browser
-from services import auth, clock, lists, tasks, uow
+from services import account, auth, clock, lists, tasks, uow
 from services.events import session_ends, task_changes
 from services.lists import Overview
 
@@ -211,6 +211,7 @@ class Dashboard:
         self.rows: list[TaskRows] = []  # every TaskRows on the page, for update and tick
         self.shown: dict[int, TaskRead] = {}  # the tasks on screen, by id
         self.missing = False  # showing "List not found"
+        self.week_start = 'monday'  # the person's setting, for the date pickers
 
     # ---------------------------------------------------------------- service calls
 
@@ -295,9 +296,15 @@ class Dashboard:
             missing = False
         if first is None and not missing:
             return
+        _, settings = await self.act(account.get_account)
+        if settings is not None:
+            self.week_start = settings.week_start
         self.sidebar: Sidebar | None = None
         with page_frame(
-            email=self.info.user.email, on_sign_out=self.sign_out, sidebar=self._build_sidebar
+            email=self.info.user.email,
+            on_sign_out=self.sign_out,
+            sidebar=self._build_sidebar,
+            theme=settings.theme if settings is not None else 'system',
         ):
             self.dialogs = ui.element('div').classes('hidden')  # outside the board: survives it
             if missing:
@@ -360,7 +367,7 @@ class Dashboard:
             self.sort.mark('sort').set_visibility(self.view == 'list')
         if self.view != 'completed':
             default_due = first.overview.today_date if self.view == 'today' else None
-            self.form = NewTaskForm(self.add, default_due=default_due)
+            self.form = NewTaskForm(self.add, default_due=default_due, week_start=self.week_start)
         self.finder = ui.input(
             placeholder='Search all lists',
             value=self.q,
@@ -720,6 +727,7 @@ class Dashboard:
                 on_save_as_new=self.create,
                 on_version=self.drafts.editing,
                 on_discard_field=lambda field: self.drafts.forget(EDIT, field),
+                week_start=self.week_start,
             )
         self.editor = editor
 
