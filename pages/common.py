@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
+from app import db
 from app.config import SESSION_COOKIE
 from app.errors import AppError, NotAuthenticated
 from app.models import SessionInfo
@@ -37,6 +38,15 @@ async def call(fn: Callable[..., R], /, **kwargs: Any) -> R:
     if boxed is None:
         raise asyncio.CancelledError
     return boxed[0]
+
+
+def stream(fn: Callable[..., Iterator[str]], /, **kwargs: Any) -> Iterator[bytes]:
+    """A streaming service call (an export) as one read-only unit of work held open while the
+    download runs, UTF-8 encoded. For a StreamingResponse, which iterates it in a worker thread:
+    the whole document is consistent and never all in memory."""
+    with db.session_scope() as session:
+        for piece in fn(session, **kwargs):
+            yield piece.encode('utf-8')
 
 
 async def session_of(token: str | None) -> SessionInfo | None:
