@@ -43,6 +43,7 @@ REASONS = {
     'expired': ('Your session has ended. Please sign in again.', 'info'),
     'idle': (auth.SessionIdle.default_message, 'info'),
     'signed-out': ('You have been signed out.', 'success'),
+    'deleted': ('Your account and everything in it have been deleted.', 'success'),
     'ticket': ('That sign-in took too long. Please sign in again.', 'error'),
     'unavailable': (Unavailable.default_message, 'error'),
 }
