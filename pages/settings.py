@@ -559,9 +559,14 @@ class SettingsPage:
                 'JSON keeps everything and imports back exactly; CSV is for spreadsheets.'
             ).classes('text-xs text-slate-500')
             limit_mib = transfer.MAX_IMPORT_BYTES // (1024 * 1024)
+            ui.label(
+                f'Import Tasklight JSON, a Todoist CSV export (the file name becomes the list), '
+                f'or a CSV with a title column; up to {limit_mib} MiB. You see what it adds '
+                'before anything is imported.'
+            ).classes('text-sm text-slate-500')
             self.upload = (
                 ui.upload(
-                    label=f'Import: drop a file here or choose one (up to {limit_mib} MiB)',
+                    label='Drop a file to import',
                     auto_upload=True,
                     max_file_size=transfer.MAX_IMPORT_BYTES,
                     on_upload=self.received,
@@ -586,10 +591,15 @@ class SettingsPage:
         data = await file.read()
         name = PurePath(file.name or '').stem.strip()[:LIST_NAME_MAX] or None
         self.upload_data, self.upload_name = data, name or ''
-        ok, preview = await self.act(transfer.preview_import, data=data, list_name=name)
         self.upload.reset()
-        if not ok or preview is None:
+        try:
+            preview = await self.as_person(transfer.preview_import, data=data, list_name=name)
+        except NotAuthenticated:
+            self.leave()
+            return
+        except AppError as error:  # not a file we can read at all: say so where it was dropped
             self.upload_data = None
+            self._import_message(error.message, 'error')
             return
         self.import_box.clear()
         with self.import_box:

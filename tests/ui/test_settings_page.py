@@ -22,6 +22,7 @@ from tests.ui.helpers import (
     signed_in_person,
     stored_lists,
     stored_tasks,
+    task_in,
 )
 
 DATA = Path(__file__).resolve().parent.parent / 'data'
@@ -308,3 +309,37 @@ async def test_deleting_the_account_needs_the_phrase_and_password(user: User, cr
             pass
         else:
             raise AssertionError('the account is still there')
+
+
+async def test_exports_download_with_the_browser_session_only(user: User) -> None:
+    me = await signed_in_person(user)
+    make_list(me, 'Work')
+    task_in(me, 'Report, with a comma')
+    response = await user.http_client.get('/settings/export/json')
+    assert response.status_code == 200
+    assert response.headers['content-type'] == 'application/json'
+    assert response.headers['cache-control'] == 'no-store'
+    assert response.headers['content-disposition'].startswith('attachment; filename="tasklight-')
+    document = response.json()
+    assert document['format'] == 'tasklight'
+    assert [item['name'] for item in document['lists']] == ['Inbox', 'Work']
+    assert [task['title'] for task in document['tasks']] == ['Report, with a comma']
+    table = await user.http_client.get('/settings/export/csv')
+    assert table.status_code == 200
+    assert table.headers['content-type'] == 'text/csv; charset=utf-8'
+    assert '"Report, with a comma"' in table.text
+    other = await user.http_client.get('/settings/export/xml')
+    assert (other.status_code, other.headers['location']) == (303, '/settings')
+    user.http_client.cookies.clear()
+    stranger = await user.http_client.get('/settings/export/json')
+    assert stranger.status_code == 303
+    assert stranger.headers['location'].startswith('/login?next=/settings/export/json')
+
+
+async def test_a_file_that_is_no_import_at_all_says_so_where_it_was_dropped(user: User) -> None:
+    me = await signed_in_person(user)
+    await open_settings(user)
+    await _upload(user, 'photo.csv', b'\xff\xd8\xff\xe0 not text at all \x00\x01')
+    await user.should_see(marker='import-message', retries=100)
+    assert not present(user, 'import-confirm')
+    assert stored_lists(me) == [('Inbox', 'grey')]
