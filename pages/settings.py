@@ -48,7 +48,7 @@ from pages.common import (
     to_login,
 )
 from pages.dashboard import Reloader
-from services import account, auth, calendar, clock, lists, transfer, uow
+from services import account, auth, calendar, clock, lists, local, transfer, uow
 from services.account import AccountRead, SessionRead
 from services.events import session_ends, task_changes
 from services.transfer import ImportPreview
@@ -186,12 +186,17 @@ class SettingsPage:
             TextElement(tag='h1', text='Settings').classes(
                 'text-2xl font-semibold tracking-tight m-0'
             )
-            self._account_section()
+            # The desktop's one local person has no password to change and no account to
+            # delete (services/local.py): the rest applies as it does on a server.
+            desktop = data.account.email == local.LOCAL_EMAIL
+            if not desktop:
+                self._account_section()
             self._sessions_section()
             self._preferences_section()
             self._data_section()
             self._calendar_section()
-            self._delete_section()
+            if not desktop:
+                self._delete_section()
         self.show_sessions(data.sessions)
         self._subscribe()
         background_tasks.create(self.ask_browser_zone(), name='tasklight zone', context=self.client)
@@ -277,6 +282,8 @@ class SettingsPage:
         auth.forget_cached_session(self.session_id)  # its cached copy carries the old email
         self.email_password.value = ''
         self.email.value = changed.email
+        for label in ElementFilter(kind=ui.label, marker='user-email'):
+            label.text = changed.email  # the header's
         ui.notify('Email changed.', type='positive', position='top')
 
     async def change_password(self) -> None:
@@ -487,8 +494,9 @@ class SettingsPage:
                 if controls[name].value != value:
                     controls[name].set_value(value)
         self.dark.value = DARK.get(settings.theme)
-        if self.email.value == self.info.user.email:  # not being edited: follow the account
-            self.email.value = settings.email
+        email = getattr(self, 'email', None)
+        if email is not None and email.value == self.info.user.email:  # not being edited
+            email.value = settings.email
         self._show_browser_zone()
 
     async def save_setting(self, name: str, value: Any) -> None:

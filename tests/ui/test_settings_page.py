@@ -94,6 +94,7 @@ async def test_changing_the_email_needs_the_password_and_a_free_address(user: Us
     user.find(marker='change-email').click()
     await user.should_see('Email changed.', retries=100)
     assert settings_of(me.id).email == 'new@example.com'
+    assert field(user, 'user-email').text == 'new@example.com'  # the header follows
     assert field(user, 'email-password').value == ''
 
 
