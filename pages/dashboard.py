@@ -622,10 +622,15 @@ class Dashboard:
             self.reloader.request()
 
     async def sync_time_zone(self) -> None:
-        """Keep the zone this browser reports on the account, so "today" is the person's."""
+        """Take the zone this browser reports while the account has none of its own yet (still
+        UTC, the default), so "today" is the person's from the first visit. A zone set since,
+        here or on the settings page, stays: another browser's zone does not overwrite a
+        choice (the settings page offers to switch to the browser's)."""
         try:
             reported = await self.client.run_javascript(TIME_ZONE_JS, timeout=5)
         except TimeoutError:
+            return
+        if self.info.user.time_zone != 'UTC':
             return
         if not isinstance(reported, str) or not reported or len(reported) > 64:
             return

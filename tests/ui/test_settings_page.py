@@ -3,6 +3,7 @@ deleting the account."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from nicegui import ElementFilter, ui
@@ -344,3 +345,33 @@ async def test_a_file_that_is_no_import_at_all_says_so_where_it_was_dropped(user
     await user.should_see(marker='import-message', retries=100)
     assert not present(user, 'import-confirm')
     assert stored_lists(me) == [('Inbox', 'grey')]
+
+
+async def test_a_chosen_time_zone_is_not_overwritten_by_the_browsers(user: User) -> None:
+    asked: list[str] = []  # each dashboard asks the browser for its zone
+
+    def dashboard_asks(_: object) -> str:
+        asked.append('Europe/Berlin')
+        return 'Europe/Berlin'
+
+    user.javascript_rules[re.compile(r'.*__TIME_ZONE__')] = dashboard_asks
+    user.javascript_rules[re.compile(r'^Intl\.DateTimeFormat')] = lambda _: 'Europe/Berlin'
+    me = await signed_in_person(user)  # the first dashboard takes the browser's zone
+    await eventually(lambda: settings_of(me.id).time_zone == 'Europe/Berlin')
+    await open_settings(user)
+    field(user, 'time-zone').set_value('Asia/Tokyo')
+    await eventually(lambda: settings_of(me.id).time_zone == 'Asia/Tokyo')
+    # "This browser is in Europe/Berlin. Use it" offers the way back.
+    await eventually(lambda: field(user, 'use-browser-zone').visible)
+    user.find(marker='use-browser-zone').click()
+    await eventually(lambda: settings_of(me.id).time_zone == 'Europe/Berlin')
+    field(user, 'time-zone').set_value('Asia/Tokyo')
+    await eventually(lambda: settings_of(me.id).time_zone == 'Asia/Tokyo')
+    await user.open('/tasks')
+    await eventually(lambda: len(asked) == 2)  # this dashboard heard Europe/Berlin...
+    await user.open('/tasks/today')  # (its follow-up, if any, runs before the next page's)
+    await eventually(lambda: len(asked) == 3)
+    await user.open('/settings')  # ...and left the choice alone
+    await user.should_see(marker='time-zone', retries=50)
+    assert field(user, 'time-zone').value == 'Asia/Tokyo'
+    assert settings_of(me.id).time_zone == 'Asia/Tokyo'
