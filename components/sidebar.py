@@ -64,6 +64,7 @@ class Sidebar:
         self._on_colour = on_colour
         self._on_move = on_move
         self._on_delete = on_delete
+        self._menu: ui.menu | None = None
         self.container = ui.column().classes('w-full gap-0 py-2').props('role=navigation')
         self.container.props['aria-label'] = 'Lists and views'
         self.overview: Overview | None = None
@@ -175,25 +176,32 @@ class Sidebar:
             drop=entry.id,
         )
         with row:
-            more = ui.button(icon='more_horiz').props('flat round dense size=sm')
-            more.classes('text-slate-500').mark(f'list-menu-{entry.id}')
+            more = ui.button(
+                icon='more_horiz', on_click=lambda: self._open_menu(entry, more, first, last)
+            )
+            more.props('flat round dense size=sm').classes('text-slate-500')
+            more.mark(f'list-menu-{entry.id}')
             more.props['aria-label'] = f'Options for {entry.name}'
-            with more, ui.menu():
-                ui.menu_item('Rename', lambda: self._on_rename(entry)).mark(
-                    f'rename-list-{entry.id}'
+            more.props['aria-haspopup'] = 'menu'
+
+    def _open_menu(self, entry: ListSummary, button: ui.button, first: bool, last: bool) -> None:
+        """A list's menu, built when opened (one at a time): the sidebar stays cheap."""
+        if self._menu is not None and not self._menu.is_deleted:
+            self._menu.delete()
+        with button, ui.menu().props('no-parent-event') as menu:
+            ui.menu_item('Rename', lambda: self._on_rename(entry)).mark(f'rename-list-{entry.id}')
+            ui.menu_item('Colour', lambda: self._on_colour(entry)).mark(f'colour-list-{entry.id}')
+            if not first:
+                ui.menu_item('Move up', lambda: self._on_move(entry, -1)).mark(
+                    f'move-list-up-{entry.id}'
                 )
-                ui.menu_item('Colour', lambda: self._on_colour(entry)).mark(
-                    f'colour-list-{entry.id}'
+            if not last:
+                ui.menu_item('Move down', lambda: self._on_move(entry, 1)).mark(
+                    f'move-list-down-{entry.id}'
                 )
-                if not first:
-                    ui.menu_item('Move up', lambda: self._on_move(entry, -1)).mark(
-                        f'move-list-up-{entry.id}'
-                    )
-                if not last:
-                    ui.menu_item('Move down', lambda: self._on_move(entry, 1)).mark(
-                        f'move-list-down-{entry.id}'
-                    )
-                ui.separator()
-                ui.menu_item('Delete', lambda: self._on_delete(entry)).classes(
-                    'text-negative'
-                ).mark(f'delete-list-{entry.id}')
+            ui.separator()
+            ui.menu_item('Delete', lambda: self._on_delete(entry)).classes('text-negative').mark(
+                f'delete-list-{entry.id}'
+            )
+        self._menu = menu
+        menu.open()

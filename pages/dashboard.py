@@ -385,6 +385,7 @@ class Dashboard:
         self.group_rows: dict[str, TaskRows] = {}
         self.day_key: tuple[date, ...] | None = None
         self.done_rows: TaskRows | None = None
+        self.done_items: list[TaskRead] = []
         self.completed_box: ui.column | None = None
 
     def _subscribe(self) -> None:
@@ -514,6 +515,7 @@ class Dashboard:
                         ui.expansion('Completed').props('dense').classes('w-full')
                     )
                     self.completed_section.mark('completed-section')
+                    self.completed_section.on_value_change(self._show_done)
                     with self.completed_section:
                         with ui.row().classes('w-full items-center justify-between'):
                             self.completed_more = ui.link('', '/tasks/completed').classes(
@@ -524,7 +526,8 @@ class Dashboard:
         assert self.open_rows is not None
         assert self.done_rows is not None
         self.open_rows.show(data.page.items, today=self.today)
-        self.done_rows.show(data.done.items, today=self.today)
+        self.done_items = data.done.items
+        self._show_done()
         done_total = data.done.total
         self.completed_section.text = f'Completed ({done_total})'
         self.completed_more.text = (
@@ -536,6 +539,13 @@ class Dashboard:
         assert self.completed_box is not None
         self.completed_box.set_visibility(done_total > 0)
         self._empty(data.page.items, 'list-done' if done_total else 'list')
+
+    def _show_done(self) -> None:
+        """The Completed section's rows exist only while it is open: a collapsed section costs
+        the server nothing per task (each row is a few elements in every open tab)."""
+        if self.done_rows is not None:
+            shown = self.done_items if self.completed_section.value else []
+            self.done_rows.show(shown, today=self.today)
 
     def _show_today(self, items: list[TaskRead], chips: dict[int, tuple[str, str]]) -> None:
         if 'today' not in self.group_rows:

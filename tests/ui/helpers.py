@@ -3,11 +3,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date, time
+from html.parser import HTMLParser
 from typing import Any
 
 from nicegui import ElementFilter, context, ui
 from nicegui.functions.navigate import History, Navigate
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 from app.config import SESSION_COOKIE as COOKIE
 from app.db import session_scope
@@ -196,3 +198,50 @@ def titles_in(user: User, marker: str, *, outside: bool = False) -> list[str]:
         boxes = list(ElementFilter(kind=ui.checkbox))
         inside = {id(box) for box in ElementFilter(kind=ui.checkbox).within(marker=marker)}
     return [box.text for box in boxes if (id(box) in inside) != outside]
+
+
+def press(user: User, task_id: int, action: str) -> None:
+    """Press a row's Edit, Delete or More actions button. They are plain HTML in the row (no
+    server element each), so this sends what the browser's click sends: the rows container's
+    one click event with the action and the row's task id."""
+    with user:
+        card = next(iter(ElementFilter(marker=f'task-{task_id}')))
+    container = card.parent_slot.parent
+    UserInteraction(user, {container}, None).trigger('click', {'action': action, 'id': task_id})
+
+
+class _Parts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: dict[str, dict[str, str]] = {}
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = {key: value or '' for key, value in attrs}
+        if 'data-part' in named:
+            self._open = named['data-part']
+            self.parts[self._open] = {**named, 'text': ''}
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self.parts[self._open]['text'] += data
+
+
+def row_parts(user: User, task_id: int) -> dict[str, dict[str, str]]:
+    """A row's list chip, due chip and priority flag ('list', 'due', 'priority'), each as its
+    attributes plus 'text', from the HTML the row shows."""
+    with user:
+        side = next(iter(ElementFilter(marker=f'side-{task_id}')))
+    parser = _Parts()
+    parser.feed(side.content)
+    return parser.parts
+
+
+def open_completed(user: User) -> None:
+    """Open the list's Completed section (its rows are built only while it is open)."""
+    with user:
+        section = next(iter(ElementFilter(marker='completed-section')))
+        section.value = True

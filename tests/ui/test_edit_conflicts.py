@@ -13,7 +13,7 @@ from app.models import TaskRead, UserRead
 from components.task_list import GONE, RESOLVE, STALE
 from services import tasks
 from tests.factories import make_task
-from tests.ui.helpers import eventually, signed_in_person, stored_tasks
+from tests.ui.helpers import eventually, press, signed_in_person, stored_tasks
 
 
 def change_elsewhere(owner: UserRead, task: TaskRead, **fields: str) -> TaskRead:
@@ -39,7 +39,7 @@ def editor_open(user: User) -> bool:
 
 async def open_editor(user: User, task: TaskRead) -> None:
     await user.open('/tasks')
-    user.find(marker=f'edit-{task.id}').click()
+    press(user, task.id, 'edit')
     await user.should_see(marker='edit-title', retries=50)
 
 
@@ -150,7 +150,7 @@ async def test_deleting_a_row_changed_meanwhile_asks_again(user: User) -> None:
     me = await signed_in_person(user)
     task = make_task(me, title='Looks old')
     await user.open('/tasks')
-    user.find(marker=f'delete-{task.id}').click()
+    press(user, task.id, 'delete')
     await user.should_see(marker='confirm', retries=50)
     change_elsewhere(me, task, description='important new notes')
     user.find(marker='confirm').click()

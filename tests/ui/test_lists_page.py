@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nicegui import ui
+from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
 from app.db import session_scope
@@ -16,6 +16,8 @@ from tests.ui.helpers import (
     make_list,
     on_path,
     open_as,
+    open_completed,
+    press,
     route_navigation,
     signed_in_person,
     stored_lists,
@@ -125,10 +127,20 @@ async def test_rename_recolour_and_reorder_from_the_list_menu(user: User) -> Non
     user.find(marker='list-save').click()
     await eventually(lambda: stored_lists(me)[2] == ('Second', 'purple'))
 
-    await eventually(lambda: len(user.find(marker=f'move-list-up-{second.id}').elements) == 1)
+    # The menu is built when opened (the sidebar stays cheap), so it says what it can do now.
+    await eventually(lambda: len(user.find(marker=f'list-menu-{second.id}').elements) == 1)
+    user.find(marker=f'list-menu-{second.id}').click()
+    with user:  # the last list cannot go lower
+        assert not list(ElementFilter(marker=f'move-list-down-{second.id}'))
     user.find(marker=f'move-list-up-{second.id}').click()
     await eventually(lambda: [n for n, _ in stored_lists(me)] == ['Inbox', 'Second', 'Renamed'])
-    await eventually(lambda: len(user.find(marker=f'move-list-down-{second.id}').elements) == 1)
+
+    def menu_offers_move_down() -> bool:  # once the sidebar has followed the move
+        user.find(marker=f'list-menu-{second.id}').click()
+        with user:
+            return bool(list(ElementFilter(marker=f'move-list-down-{second.id}')))
+
+    await eventually(menu_offers_move_down)
     user.find(marker=f'move-list-down-{second.id}').click()
     await eventually(lambda: [n for n, _ in stored_lists(me)] == ['Inbox', 'Renamed', 'Second'])
 
@@ -231,7 +243,7 @@ async def test_move_to_list_from_the_row_menu(user: User) -> None:
     home = make_list(me, 'Home', 'green')
     task = make_task(me, title='Fix the tap')
     await user.open('/tasks')
-    user.find(marker=f'more-{task.id}').click()
+    press(user, task.id, 'more')
     await user.should_see(marker=f'move-to-list-{task.id}', retries=50)
     user.find(marker=f'move-to-list-{task.id}').click()
     await user.should_see(marker=f'pick-list-{home.id}', retries=50)
@@ -249,7 +261,7 @@ async def test_move_up_and_down_keep_my_order_and_undo(user: User) -> None:
     await user.open('/tasks')
     assert titles_on_page(user) == ['a', 'b', 'c']
     b = next(t for t in stored_tasks(me) if t.title == 'b')
-    user.find(marker=f'more-{b.id}').click()
+    press(user, b.id, 'more')
     await user.should_see(marker=f'move-up-{b.id}', retries=50)
     user.find(marker=f'move-up-{b.id}').click()
     await eventually(lambda: in_list(stored_tasks(me), b.list_id) == ['b', 'a', 'c'])
@@ -263,6 +275,7 @@ async def test_completing_offers_undo_and_lands_in_the_completed_section(user: U
     me = await signed_in_person(user)
     task = make_task(me, title='Water plants')
     await user.open('/tasks')
+    open_completed(user)
     user.find(marker=f'toggle-{task.id}').click()
     await eventually(lambda: stored_tasks(me)[0].completed)
     await eventually(lambda: titles_in(user, 'completed-section') == ['Water plants'])
@@ -277,6 +290,7 @@ async def test_clear_completed_asks_then_offers_undo(user: User) -> None:
     make_task(me, title='open')
     done = [make_task(me, title=f'done {n}', completed=True) for n in range(3)]
     await user.open('/tasks')
+    open_completed(user)
     user.find(marker='clear-completed').click()
     await user.should_see('Clear completed tasks?', retries=50)
     user.find(marker='confirm').click()

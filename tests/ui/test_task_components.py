@@ -14,7 +14,7 @@ from nicegui.testing import User
 from app.models import TaskRead
 from components.task_list import NewTaskForm, TaskRows
 from components.undo import undo_notice
-from tests.ui.helpers import eventually
+from tests.ui.helpers import eventually, press, row_parts
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -94,18 +94,24 @@ async def test_a_row_shows_due_day_priority_and_list(user: User) -> None:
         task(3, 'Plain'),
     ]
     await rows_page(user, items, lists={1: ('Inbox', 'grey'), 7: ('Home', 'green')})
-    late, now = element(user, 'due-1'), element(user, 'due-2')
-    assert (late.text, now.text) == ('2 days ago', 'Today 14:30')
-    assert 'text-negative' in late.classes
-    assert 'text-positive' in now.classes
-    flag = element(user, 'priority-1')
-    assert flag.props['aria-label'] == 'Priority: high'
-    assert flag.props['color'] == 'negative'
-    assert element(user, 'priority-2').props['color'] == 'info'
-    assert not marked(user, 'priority-3')
-    assert not marked(user, 'due-3')
-    assert element(user, 'list-chip-2').text == 'Home'
-    assert 'tl-dot-green' in element(user, 'list-chip-2').classes
+    late, now, plain = row_parts(user, 1), row_parts(user, 2), row_parts(user, 3)
+    assert (late['due']['text'], now['due']['text']) == ('2 days ago', 'Today 14:30')
+    assert 'text-negative' in late['due']['class']
+    assert 'text-positive' in now['due']['class']
+    assert late['priority']['aria-label'] == 'Priority: high'
+    assert 'text-negative' in late['priority']['class']
+    assert 'text-info' in now['priority']['class']
+    assert set(plain) == {'list'}  # no due chip, no flag
+    assert now['list']['text'] == 'Home'
+    assert 'tl-dot-green' in now['list']['class']
+
+
+async def test_row_text_is_escaped_in_its_html(user: User) -> None:
+    await rows_page(user, [task(1, 'A', list_id=7)], lists={7: ('<b>x</b> & "y"', 'green')})
+    assert row_parts(user, 1)['list']['text'] == '<b>x</b> & "y"'
+    side = element(user, 'side-1').content
+    assert '<b>' not in side
+    assert '&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;' in side
 
 
 async def test_buttons_act_on_the_task_as_it_is_now(user: User) -> None:
@@ -114,8 +120,8 @@ async def test_buttons_act_on_the_task_as_it_is_now(user: User) -> None:
     with user:
         rows.show([task(1, 'One', version=2, position=0.5)], today=TODAY)
     assert element(user, 'task-1') is card  # same look: the row (and its focus) stays
-    user.find(marker='edit-1').click()
-    user.find(marker='delete-1').click()
+    press(user, 1, 'edit')
+    press(user, 1, 'delete')
     await eventually(lambda: len(calls.made) == 2)
     assert [(name, t.version) for name, t in calls.made] == [('edit', 2), ('delete', 2)]
     with user:
@@ -127,9 +133,9 @@ async def test_buttons_act_on_the_task_as_it_is_now(user: User) -> None:
 async def test_move_up_from_the_menu_moves_the_row_and_tells_the_page(user: User) -> None:
     items = [task(1, 'First'), task(2, 'Second'), task(3, 'Third')]
     rows, calls = await rows_page(user, items)
-    user.find(marker='more-1').click()
+    press(user, 1, 'more')
     assert not element(user, 'move-up-1').enabled  # the top row cannot go higher
-    user.find(marker='more-3').click()
+    press(user, 3, 'more')
     assert not marked(user, 'move-up-1')  # one menu at a time, built when opened
     user.find(marker='move-up-3').click()
     await eventually(lambda: len(calls.made) == 1)
@@ -141,15 +147,15 @@ async def test_move_up_from_the_menu_moves_the_row_and_tells_the_page(user: User
 async def test_move_down_and_move_to_list_from_the_menu(user: User) -> None:
     items = [task(1, 'First'), task(2, 'Second')]
     rows, calls = await rows_page(user, items)
-    user.find(marker='more-2').click()
+    press(user, 2, 'more')
     assert not element(user, 'move-down-2').enabled  # the bottom row cannot go lower
-    user.find(marker='more-1').click()
+    press(user, 1, 'more')
     user.find(marker='move-down-1').click()
     await eventually(lambda: len(calls.made) == 1)
     assert calls.made[0][0] == 'move'
     assert calls.made[0][2:] == (None, 2)
     assert rows.order() == [2, 1]
-    user.find(marker='more-1').click()
+    press(user, 1, 'more')
     user.find(marker='move-to-list-1').click()
     await eventually(lambda: len(calls.made) == 2)
     assert calls.made[1][0] == 'to_list'
@@ -198,7 +204,7 @@ async def test_a_drop_that_changes_nothing_or_names_strangers_is_ignored(user: U
         ['1', '2'],
     ):
         container.trigger('drop', args)
-    user.find(marker='edit-1').click()  # runs after anything the drops started
+    press(user, 1, 'edit')  # runs after anything the drops started
     await eventually(lambda: len(calls.made) == 1)
     assert calls.made[0][0] == 'edit'
     assert rows.order() == [1, 2]
@@ -208,9 +214,9 @@ async def test_rows_of_a_view_without_an_own_order_do_not_move(user: User) -> No
     await rows_page(user, [task(1, 'A'), task(2, 'B')], movable=False)
     card = element(user, 'task-1')
     assert 'draggable' not in card.props
-    assert not marked(user, 'more-1')
+    assert 'data-action="more"' not in element(user, 'side-1').content
     rows_container = element(user, 'task-rows')
-    assert {listener.type for listener in rows_container._event_listeners.values()} == set()
+    assert {listener.type for listener in rows_container._event_listeners.values()} == {'click'}
 
 
 async def test_movable_rows_carry_their_id_for_the_sidebar(user: User) -> None:
@@ -219,7 +225,7 @@ async def test_movable_rows_carry_their_id_for_the_sidebar(user: User) -> None:
     assert card.props['draggable'] == 'true'
     assert card.props['data-task'] == '1'
     types = {listener.type for listener in element(user, 'task-rows')._event_listeners.values()}
-    assert types == {'dragstart', 'dragend', 'dragover', 'dragleave', 'drop', 'keydown'}
+    assert types == {'click', 'dragstart', 'dragend', 'dragover', 'dragleave', 'drop', 'keydown'}
 
 
 async def test_tick_moves_relative_times_on_without_rebuilding(user: User) -> None:
@@ -228,14 +234,14 @@ async def test_tick_moves_relative_times_on_without_rebuilding(user: User) -> No
         user,
         [task(1, 'A', due_date=TODAY, due_time=time(15, 0), due_at=due_at)],
     )
-    card, due = element(user, 'task-1'), element(user, 'due-1')
+    card = element(user, 'task-1')
     with user:
         rows.tick(NOW + timedelta(minutes=10))
     assert card.props['data-meta'] == 'Added 10 min ago'
-    assert due.props['title'].endswith('(in 3 h)')
+    assert row_parts(user, 1)['due']['title'].endswith('(in 3 h)')
     with user:
         rows.tick(due_at + timedelta(minutes=1))  # its time passed: overdue now
-    assert 'text-negative' in due.classes
+    assert 'text-negative' in row_parts(user, 1)['due']['class']
     assert element(user, 'task-1') is card
 
 

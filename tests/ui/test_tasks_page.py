@@ -20,6 +20,8 @@ from tests.ui.helpers import (
     make_list,
     on_path,
     open_as,
+    open_completed,
+    press,
     route_navigation,
     signed_in_person,
     stored_tasks,
@@ -82,6 +84,7 @@ async def test_toggle_completes_and_uncompletes(user: User) -> None:
     me = await signed_in_person(user)
     task = make_task(me, title='Water plants')
     await user.open('/tasks')
+    open_completed(user)
     user.find(kind=ui.checkbox, content='Water plants').click()
     await eventually(lambda: stored_tasks(me)[0].completed)
     # The row is rebuilt from the confirmed task: click the new checkbox, not the one replaced.
@@ -99,6 +102,7 @@ async def test_a_live_update_rebuilds_only_the_rows_that_changed(user: User) -> 
     for title in ('one', 'two', 'three'):
         make_task(me, title=title)
     await user.open('/tasks')
+    open_completed(user)
     await eventually(lambda: titles_on_page(user) == ['three', 'two', 'one'])
     with user:
         before = {box.text: box for box in user.find(kind=ui.checkbox).elements}
@@ -118,6 +122,7 @@ async def test_each_row_says_when_it_was_added_done_or_edited(user: User) -> Non
     me = await signed_in_person(user)
     task = make_task(me, title='Dated')
     await user.open('/tasks')
+    open_completed(user)
     card = user.find(marker=f'task-{task.id}').elements.pop()
     assert card.props['data-meta'] == 'Added just now'
     assert card.props['title'].startswith('Created ')
@@ -138,6 +143,7 @@ async def test_list_shows_incomplete_first_then_newest(user: User) -> None:
     with session_scope() as s:
         tasks.toggle_task(s, actor_id=me.id, task_id=done.id)
     await user.open('/tasks')
+    open_completed(user)
     assert titles_on_page(user) == ['third', 'second', 'first', 'done early']
 
 
@@ -145,7 +151,7 @@ async def test_edit_in_a_dialog(user: User) -> None:
     me = await signed_in_person(user)
     task = make_task(me, title='Old title', description='old words')
     await user.open('/tasks')
-    user.find(marker=f'edit-{task.id}').click()
+    press(user, task.id, 'edit')
     await user.should_see(marker='edit-title', retries=50)
     title = user.find(marker='edit-title').elements.pop()
     title.value = 'New title'
@@ -161,7 +167,7 @@ async def test_edit_to_an_empty_title_keeps_the_dialog_open(user: User) -> None:
     me = await signed_in_person(user)
     task = make_task(me, title='Keep me')
     await user.open('/tasks')
-    user.find(marker=f'edit-{task.id}').click()
+    press(user, task.id, 'edit')
     await user.should_see(marker='edit-title', retries=50)
     title = user.find(marker='edit-title').elements.pop()
     title.value = '  '
@@ -175,12 +181,12 @@ async def test_delete_asks_to_confirm(user: User) -> None:
     me = await signed_in_person(user)
     task = make_task(me, title='Throw away')
     await user.open('/tasks')
-    user.find(marker=f'delete-{task.id}').click()
+    press(user, task.id, 'delete')
     await user.should_see('Delete task?', retries=50)
     user.find(kind=ui.button, content='Cancel').click()
     await user.should_see('Throw away', retries=50)
     assert len(stored_tasks(me)) == 1
-    user.find(marker=f'delete-{task.id}').click()
+    press(user, task.id, 'delete')
     await user.should_see(marker='confirm', retries=50)
     user.find(marker='confirm').click()
     await eventually(lambda: stored_tasks(me) == [])
@@ -200,6 +206,7 @@ async def test_completed_tasks_sit_in_their_section_and_search_spans_lists(user:
     work = make_list(me, 'Work')
     task_in(me, 'Report for the board', list_id=work.id)
     await user.open('/tasks')
+    open_completed(user)
 
     def visible() -> list[str]:
         return sorted(e.text for e in user.find(kind=ui.checkbox).elements)
@@ -239,7 +246,10 @@ async def test_markup_in_titles_is_text(user: User) -> None:
     assert checkbox(user, '<img src=x onerror=alert(1)>')
     labels = [e for e in user.find(kind=ui.label).elements if e.text == '<b>not bold</b>']
     assert len(labels) == 1
-    await user.should_not_see(kind=ui.html, retries=50)
+    # The one HTML element of each row (chips and buttons) carries no text of the task's.
+    for side in user.find(kind=ui.html).elements:
+        assert '<img' not in side.content
+        assert '<b>' not in side.content
 
 
 async def test_two_people_never_see_each_other(user: User, create_user: Callable[[], User]) -> None:
@@ -313,6 +323,7 @@ async def test_a_full_flow_with_sign_out_beside_other_tabs_logs_no_problem(
     other_device = create_user()  # the same person signed in elsewhere: stays signed in
     await open_as(other_device, me)
     route_navigation(user, second_tab, other_device)
+    open_completed(other_device)
 
     await add_task(user, 'Buy milk')
     await eventually(lambda: titles_on_page(second_tab) == titles_on_page(user) == ['Buy milk'])

@@ -18,6 +18,7 @@ from tests.ui.helpers import (
     make_list,
     on_path,
     route_navigation,
+    row_parts,
     signed_in_person,
     stored_tasks,
     task_in,
@@ -51,7 +52,7 @@ async def test_today_shows_overdue_first_then_today_and_the_sidebar_counts_them(
     assert today_link.props['aria-label'] == 'Today, 2 due, some overdue'
     assert text_of(user, 'count-upcoming') == '2'
     due = next(t for t in stored_tasks(me) if t.title == 'due today')
-    assert text_of(user, f'list-chip-{due.id}') == 'Work'
+    assert row_parts(user, due.id)['list']['text'] == 'Work'
     assert user.find(marker='nav-today').elements.pop().props['aria-current'] == 'page'
 
 
@@ -98,7 +99,7 @@ async def test_completed_view_lists_the_latest_first_and_clears_with_undo(user: 
     user.find(marker='nav-completed').click()
     await eventually(lambda: on_path(user, '/tasks/completed'))
     await eventually(lambda: titles_on_page(user) == ['done second', 'done first'])
-    assert text_of(user, f'list-chip-{first.id}') == 'Home'
+    assert row_parts(user, first.id)['list']['text'] == 'Home'
     assert text_of(user, 'view-title') == 'Completed'
     user.find(marker=f'toggle-{second.id}').click()  # reopened: it leaves this view
     await eventually(lambda: titles_on_page(user) == ['done first'])
@@ -129,8 +130,8 @@ async def test_search_from_a_view_spans_every_list_with_chips(user: User) -> Non
     await eventually(
         lambda: sorted(titles_on_page(user)) == ['Quarterly report', 'Report the leak']
     )
-    assert text_of(user, f'list-chip-{in_work.id}') == 'Work'
-    assert text_of(user, f'list-chip-{inbox.id}') == 'Inbox'
+    assert row_parts(user, in_work.id)['list']['text'] == 'Work'
+    assert row_parts(user, inbox.id)['list']['text'] == 'Inbox'
     assert text_of(user, 'view-title') == 'Search'
 
 
