@@ -106,7 +106,10 @@ def prepare_people(database_url: str, sizes: list[int]) -> None:
             ):
                 for i in range(size):
                     created = now - timedelta(seconds=rng.randrange(30 * 86_400))
-                    done = email != TOGGLER_EMAIL and rng.random() < 0.4
+                    if email == TOGGLER_EMAIL:  # one done, so that the Completed section shows
+                        done = i == size - 1
+                    else:
+                        done = rng.random() < 0.4
                     title = f'{TOGGLE_TITLE} {i}' if email == TOGGLER_EMAIL else f'Task {i}'
                     finished = created if done else None
                     due = (None, None, None, 0) if email == TOGGLER_EMAIL else organized(rng, today)
@@ -417,6 +420,10 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
             results['memory'] = await memory(http, url, pid, cookies, levels)
 
             page = await browser_sign_in(browser, url, TOGGLER_EMAIL)
+            # A ticked task moves to the list's Completed section: open it, so that the toggled
+            # row stays on screen in one section or the other.
+            await page.get_by_role('button', name='Completed (1)').click()
+            await page.locator('.q-checkbox.tl-done, .tl-done').first.wait_for()
             own = [await cookie_for(http, url, TOGGLER_EMAIL) for _ in range(args.own_tabs)]
             results['toggle'] = {}
             for label, crowd in (
