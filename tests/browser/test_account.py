@@ -3,27 +3,16 @@ account ends everything, and a Todoist export comes in through the upload contro
 
 from __future__ import annotations
 
-import itertools
 import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_flows import sign_up
+
 PASSWORD = 'correct horse battery'
 NEW_PASSWORD = 'a much better secret'
 DATA = Path(__file__).resolve().parents[1] / 'data'
-_numbers = itertools.count(1)
-
-
-def sign_up(page: Page) -> str:
-    email = f'account{next(_numbers)}-{id(page)}@example.com'
-    page.goto('/signup')
-    page.get_by_label('Email').fill(email)
-    page.get_by_label('Password', exact=True).fill(PASSWORD)
-    page.get_by_label('Confirm password').fill(PASSWORD)
-    page.get_by_role('button', name='Sign up').click()
-    expect(page).to_have_url(re.compile(r'/tasks$'))
-    return email
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
