@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +20,10 @@ os.environ.update(
     ALLOWED_HOSTS='testserver,test',  # the API test client's and NiceGUI's simulated User's
 )
 os.environ.pop('REDIS_URL', None)
+# Under `coverage run` (scripts/test), late in the suite the simulated-user tests started their
+# app about 640 frames deep and hit Python's default limit of 1000 (RecursionError in NiceGUI's
+# startup). Where the depth comes from is not found yet; until it is, give the suite headroom.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 4000))
 
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
