@@ -196,7 +196,7 @@ async def test_preferences_are_saved_as_they_are_chosen(user: User) -> None:
     )
     with user:
         (dark,) = user.find(kind=ui.dark_mode).elements
-    assert dark.value is True
+    await eventually(lambda: dark.value is True)  # applied once its save has come back
     field(user, 'default-list').set_value(0)  # the Inbox
     await eventually(lambda: settings_of(me.id).default_list_id is None)
     # The dashboard follows: dark, and its date picker starts the week on Sunday.
