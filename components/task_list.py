@@ -680,6 +680,22 @@ def priority_select(prefix: str, value: int = 0) -> ui.select:
     return select
 
 
+async def _send_task(form: Any, button: ui.button, handler: AddHandler) -> str | None:
+    """A whole task from a form's fields (the new-task form, a dialog whose task was deleted)
+    to `handler`, with `button` disabled meanwhile; the handler's error or None."""
+    button.disable()
+    try:
+        return await handler(
+            form.title.value or '',
+            form.description.value or '',
+            form.due.due_date,
+            form.due.due_time,
+            int(form.priority.value or 0),
+        )
+    finally:
+        button.enable()
+
+
 class NewTaskForm:
     """Title with counter; optional due date and time, priority and description. Enter or Add
     saves and clears (back to `default_due`), errors stay put.
@@ -741,17 +757,7 @@ class NewTaskForm:
         if not self.due.time.validate():
             self.due.menu.open()
             return
-        self.add.disable()
-        try:
-            error = await self._on_add(
-                self.title.value or '',
-                self.description.value or '',
-                self.due.due_date,
-                self.due.due_time,
-                int(self.priority.value or 0),
-            )
-        finally:
-            self.add.enable()
+        error = await _send_task(self, self.add, self._on_add)
         if error:
             self.title.error = error
             return
@@ -1087,17 +1093,7 @@ class EditDialog:
     async def save_as_new(self) -> None:
         if not self._valid():
             return
-        self.save_new_button.disable()
-        try:
-            error = await self._on_save_as_new(
-                self.title.value or '',
-                self.description.value or '',
-                self.due.due_date,
-                self.due.due_time,
-                int(self.priority.value or 0),
-            )
-        finally:
-            self.save_new_button.enable()
+        error = await _send_task(self, self.save_new_button, self._on_save_as_new)
         if error:
             self.title.error = error
         else:
