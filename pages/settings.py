@@ -107,6 +107,9 @@ class SettingsPage:
         self.deleting = False  # this tab deletes the account: it leaves saying so
         self.saving = 0  # preference saves under way
         self.saves = 0  # preference saves started, ever
+        # One save at a time, in the order the person made the changes: two in worker threads
+        # at once could commit out of order and leave the earlier choice stored.
+        self.save_lock = asyncio.Lock()
         self.shown: dict[str, Any] = {}  # each preference as last shown or saved
 
     # ---------------------------------------------------------------- service calls
@@ -358,16 +361,21 @@ class SettingsPage:
     async def refresh(self) -> None:
         """Re-read everything (another tab changed something): sessions, lists, the feed,
         the theme. What is being typed in a form stays as it is."""
-        saves = self.saves
+        # A save under way when the read starts, or one that starts meanwhile, may be missing
+        # from what is read (it had not committed yet): its end reads again, and until then the
+        # preferences stay as the person set them.
+        saves, in_flight = self.saves, self.saving > 0
         ok, data = await self.act(_read, current_session_id=self.session_id)
         if not ok or data is None or self.client.is_deleted:
             return
+        stale = in_flight or saves != self.saves
+        if stale:
+            data.account = self.data.account  # what the last save confirmed
         self.data = data
         with self.client:
             self.zone = clock.zone(data.account.time_zone)
             self.show_sessions(data.sessions)
-            # A save that started meanwhile may be missing from what was read: its end reads again.
-            self._show_preferences(stale=saves != self.saves)
+            self._show_preferences(stale=stale)
             self._show_feed()
 
     async def refresh_sessions(self) -> None:
@@ -499,18 +507,27 @@ class SettingsPage:
             email.value = settings.email
         self._show_browser_zone()
 
-    async def save_setting(self, name: str, value: Any) -> None:
-        """Save one preference as its control changed (not when a refresh showed it)."""
+    def save_setting(self, name: str, value: Any) -> None:
+        """Save one preference as its control changed (not when a refresh showed it).
+
+        Synchronous up to here, so the change counts as under way the moment it is made: a
+        refresh that arrives before the save has started must not put the old value back."""
         if value == self.shown.get(name) or (name == 'time_zone' and not value):
             return
         self.shown[name] = value
         self.saving += 1
         self.saves += 1
+        background_tasks.create(
+            self._save_setting(name, value), name='tasklight setting', context=self.client
+        )
+
+    async def _save_setting(self, name: str, value: Any) -> None:
         try:
-            ok, saved = await self.act(
-                account.update_settings,
-                **{name: (value or None) if name == 'default_list_id' else value},
-            )
+            async with self.save_lock:
+                ok, saved = await self.act(
+                    account.update_settings,
+                    **{name: (value or None) if name == 'default_list_id' else value},
+                )
         finally:
             self.saving -= 1
         if not self.saving:
