@@ -23,7 +23,8 @@ os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 
 from nicegui import app, ui  # noqa: E402
 from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
-from app import db, health, logs, web  # noqa: E402
+from api import web  # noqa: E402
+from app import db, health, logs  # noqa: E402
 from components import nicegui_tuning  # noqa: E402
 from services import auth, events  # noqa: E402
 
@@ -60,9 +61,9 @@ if __name__ in {'__main__', '__mp_main__'}:
         window_size=(1100, 800) if settings.native else None,
         reload=False,
         show=False,
-        fastapi_docs=False,  # app.web serves /docs from this origin when API_DOCS allows
+        fastapi_docs=False,  # api.web serves /docs from this origin when API_DOCS allows
         reconnect_timeout=settings.reconnect_timeout_seconds,
-        proxy_headers=False,  # app.web adds the proxy-headers middleware with the trusted hosts
+        proxy_headers=False,  # api.web adds the proxy-headers middleware with the trusted hosts
         server_header=False,
         # zlib's default level: as small for JSON and pages as Starlette's level 9, at half the CPU.
         gzip_middleware_factory=lambda app: GZipMiddleware(app, minimum_size=1000, compresslevel=6),

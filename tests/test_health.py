@@ -14,7 +14,8 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app import db, health, serving, web
+from api import web
+from app import db, health, serving
 from tests.test_db_faults import FAST, app_engine
 
 UNREACHABLE = 'postgresql+psycopg://postgres:postgres@127.0.0.1:1/nowhere'

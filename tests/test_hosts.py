@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message
 from starlette.websockets import WebSocketDisconnect
 
-from app import web
+from api import web
 from app.config import get_settings
 from app.middleware import AllowedHosts, allowed_host_names
 

@@ -1,4 +1,5 @@
-"""Imports flow one way: pages → components → services → app, and the core never imports NiceGUI."""
+"""Imports flow one way: pages | api → components (pages only) → services → app, and the core
+never imports NiceGUI."""
 
 from __future__ import annotations
 
@@ -24,14 +25,28 @@ def _imports(folder: str) -> dict[str, set[str]]:
 
 
 def test_services_and_core_never_import_nicegui_or_the_ui() -> None:
-    wiring = {'app/web.py'}  # the one module that connects the API to NiceGUI's app
     offenders = {
         path: sorted(names & {'nicegui', 'pages', 'components'})
-        for folder in ('app', 'services')
+        for folder in ('app', 'services', 'api')
         for path, names in _imports(folder).items()
-        if path not in wiring and names & {'nicegui', 'pages', 'components'}
+        if names & {'nicegui', 'pages', 'components'}
     }
     assert offenders == {}
+
+
+def test_the_core_imports_nothing_above_it() -> None:
+    """app/ is what everything stands on: it never reaches up into services or a front door."""
+    above = {'services', 'api', 'pages', 'components'}
+    offenders = {
+        path: sorted(names & above) for path, names in _imports('app').items() if names & above
+    }
+    assert offenders == {}
+
+
+def test_the_api_and_the_pages_stand_side_by_side() -> None:
+    api_to_pages = {path for path, names in _imports('api').items() if 'pages' in names}
+    pages_to_api = {path for path, names in _imports('pages').items() if 'api' in names}
+    assert api_to_pages | pages_to_api == set()
 
 
 def test_components_and_pages_never_open_a_database_session() -> None:

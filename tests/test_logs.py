@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app import logs, web
+from api import web
+from app import logs
 from app.config import get_settings
 
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from app import web
+from api import web
 from app.config import get_settings
 from app.errors import RateLimited
 from services.throttle import Throttle

@@ -87,7 +87,7 @@ def test_the_email_or_its_local_part_is_refused_as_a_password() -> None:
 
 
 def test_the_sign_in_request_never_judges_a_password() -> None:
-    from app.api.schemas import LoginRequest
+    from api.schemas import LoginRequest
 
     assert LoginRequest(email='old@example.com', password='12345678').password == '12345678'
 

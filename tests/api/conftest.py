@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app import web
+from api import web
 from tests.factories import PASSWORD
 
 _numbers = itertools.count(1)

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, EmailStr, ValidationError
 from sqlmodel import SQLModel
 
+from api import schemas
 from app import models
-from app.api import schemas
 from tests.api.conftest import Account, build_app
 
 # What the server sends, never reads: nothing here is validated from a client.
@@ -104,7 +104,7 @@ def test_the_walk_finds_the_request_models_and_their_text_fields() -> None:
 
 
 def test_every_body_the_api_reads_is_a_walked_model() -> None:
-    """A request model defined outside app.models / app.api.schemas would escape the walk."""
+    """A request model defined outside app.models / api.schemas would escape the walk."""
     spec = build_app().openapi()
     bodies = set()
     for operations in spec['paths'].values():

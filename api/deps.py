@@ -33,7 +33,7 @@ CurrentSession = Annotated[SessionInfo, Depends(current_session)]
 
 
 def client_address(request: Request) -> str:
-    """The caller's address; X-Forwarded-For counts only from FORWARDED_ALLOW_IPS (see app.web)."""
+    """The caller's address; X-Forwarded-For counts only from FORWARDED_ALLOW_IPS (see api.web)."""
     return request.client.host if request.client else 'unknown'
 
 

@@ -14,8 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import api, health, logs
-from app.api import account, errors
+import api
+from api import account, errors
+from app import health, logs
 from app.config import get_settings
 from app.middleware import AllowedHosts, SecurityMiddleware, docs_policy
 from services import transfer

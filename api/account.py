@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from app.api.deps import INVALID, UNAUTHORIZED, ClientAddress, CurrentSession, Responses
-from app.api.schemas import (
+from api.deps import INVALID, UNAUTHORIZED, ClientAddress, CurrentSession, Responses
+from api.schemas import (
     DeleteAccountRequest,
     EmailChangeRequest,
     ErrorResponse,
@@ -29,7 +29,7 @@ from services.account import AccountRead, SessionRead
 router = APIRouter(prefix='/me', tags=['account'], responses=UNAUTHORIZED)
 calendar_router = APIRouter(tags=['account'])
 
-# Answers of these routes alone (outside app/api/schemas.py, which holds what clients send).
+# Answers of these routes alone (outside api/schemas.py, which holds what clients send).
 
 
 class CalendarFeed(BaseModel):

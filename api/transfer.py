@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import INVALID, UNAUTHORIZED, CurrentSession
+from api.deps import INVALID, UNAUTHORIZED, CurrentSession
 from app.db import session_scope
 from app.errors import InvalidInput
 from app.models import LIST_NAME_MAX

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.deps import UNAUTHORIZED, ClientAddress, CurrentSession, Responses, client_address
-from app.api.schemas import (
+from api.deps import UNAUTHORIZED, ClientAddress, CurrentSession, Responses, client_address
+from api.schemas import (
     ErrorResponse,
     LoginRequest,
     RefreshRequest,

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 
-from app.api.deps import (
+from api.deps import (
     INVALID,
     LIST_NOT_FOUND,
     UNAUTHORIZED,
@@ -24,7 +24,7 @@ from app.api.deps import (
     expected_version,
     tagged,
 )
-from app.api.schemas import (
+from api.schemas import (
     ErrorResponse,
     ListCreateRequest,
     ListMoveRequest,

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.api import account, auth, lists, tasks, transfer
-from app.api.deps import Responses
-from app.api.schemas import ErrorResponse
+from api import account, auth, lists, tasks, transfer
+from api.deps import Responses
+from api.schemas import ErrorResponse
 
 # Answers any route can give before it runs: documented once for all of them.
 COMMON: Responses = {

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.api.deps import (
+from api.deps import (
     INVALID,
     NOT_FOUND,
     TASK_OR_LIST_NOT_FOUND,
@@ -26,7 +26,7 @@ from app.api.deps import (
     expected_version,
     tagged,
 )
-from app.api.schemas import (
+from api.schemas import (
     PreconditionFailedBody,
     TaskCreateRequest,
     TaskMoveRequest,
