@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -54,6 +54,13 @@ def export(
             'Cache-Control': 'no-store',
         },
     )
+
+
+@router.get('/export/schema')
+def export_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of Tasklight JSON, format 1: what `GET /api/export`
+    writes and `POST /api/import` reads. It needs no session: it says nothing about anyone."""
+    return transfer.export_schema()
 
 
 IMPORT_BODY = {

@@ -275,7 +275,7 @@ def _problem(error: ValidationError) -> str:
     return InvalidInput.from_validation(error).message
 
 
-class _ListIn(BaseModel):
+class ExportList(BaseModel):
     model_config = ConfigDict(extra='ignore')
     ref: int
     name: ListName
@@ -285,7 +285,7 @@ class _ListIn(BaseModel):
     position: float | None = PydanticField(default=None, ge=-1e12, le=1e12, allow_inf_nan=False)
 
 
-class _TaskIn(BaseModel):
+class ExportTask(BaseModel):
     model_config = ConfigDict(extra='ignore')
     list: int | None = None
     title: Title
@@ -299,6 +299,29 @@ class _TaskIn(BaseModel):
     due_date: date | None = None
     due_time: time | None = None
     due_at: AwareDatetime | None = None
+
+
+class ExportDocument(BaseModel):
+    """Tasklight JSON, format 1: what `export_json` writes and `import_data` reads back."""
+
+    model_config = ConfigDict(
+        extra='ignore',
+        title='Tasklight export',
+        json_schema_extra={'$id': 'https://tasklight.invalid/schema/export-1.json'},
+    )
+    format: Literal['tasklight']
+    version: Literal[1]
+    exported_at: AwareDatetime | None = None
+    time_zone: str | None = None
+    lists: list[ExportList] = []
+    tasks: list[ExportTask] = []
+
+
+def export_schema() -> dict[str, Any]:
+    """The JSON Schema of Tasklight JSON (format 1), for people and tools that read exports."""
+    schema = ExportDocument.model_json_schema()
+    schema['$schema'] = 'https://json-schema.org/draft/2020-12/schema'
+    return schema
 
 
 def _parse_tasklight(text: str, parsed: _Parsed) -> None:
@@ -331,7 +354,7 @@ def _parse_tasklight(text: str, parsed: _Parsed) -> None:
     inbox_index: int | None = None
     for number, raw in enumerate(raw_lists, 1):
         try:
-            item = _ListIn.model_validate(raw)
+            item = ExportList.model_validate(raw)
         except ValidationError as error:
             parsed.error(f'List {number}: {_problem(error)}')
             continue
@@ -355,7 +378,7 @@ def _parse_tasklight(text: str, parsed: _Parsed) -> None:
         )
     for number, raw in enumerate(raw_tasks, 1):
         try:
-            task = _TaskIn.model_validate(raw)
+            task = ExportTask.model_validate(raw)
         except ValidationError as error:
             parsed.error(f'Task {number}: {_problem(error)}')
             continue

@@ -103,3 +103,19 @@ def test_import_and_export_need_a_session(signup: Callable[..., Account]) -> Non
     me = signup()
     assert me.client.get('/api/export').status_code == 401
     assert me.client.post('/api/import', content=b'title\nx\n').status_code == 401
+
+
+def test_the_export_schema_is_public_and_describes_the_export(
+    signup: Callable[..., Account],
+) -> None:
+    import jsonschema_rs
+
+    me = signup()
+    me.create('Milk', priority=2, due_date='2026-12-24')
+    answer = me.client.get('/api/export/schema')  # no session needed
+    assert answer.status_code == 200
+    assert answer.json() == json.loads(
+        (DATA.parents[1] / 'docs' / 'export-schema.json').read_text()
+    )
+    validator = jsonschema_rs.validator_for(answer.json())
+    assert validator.is_valid(me.request('GET', '/api/export').json())

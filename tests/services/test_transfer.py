@@ -285,3 +285,39 @@ def test_a_desktop_persons_tasks_move_to_a_team_account(database: str) -> None:
     moved = _export(team_member.id)
     original = _export(desktop.id)
     assert moved == original | {'time_zone': moved['time_zone']}
+
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / 'docs' / 'export-schema.json'
+
+
+def test_the_published_schema_is_the_one_the_server_reads() -> None:
+    """docs/export-schema.json is regenerated with the command in docs/api.md when it drifts."""
+    assert json.loads(SCHEMA_FILE.read_text(encoding='utf-8')) == transfer.export_schema()
+
+
+def test_an_export_is_valid_under_its_schema_and_a_broken_one_is_not(database: str) -> None:
+    import jsonschema_rs
+
+    owner = make_user()
+    with session_scope() as session:
+        work = lists.create_list(session, actor_id=owner.id, name='Work', colour='blue')
+    with session_scope() as session:
+        tasks.create_task(
+            session,
+            actor_id=owner.id,
+            title='Timed',
+            due_date=date(2026, 12, 24),
+            due_time=time(17, 0),
+            priority=3,
+        )
+        tasks.create_task(session, actor_id=owner.id, title='In Work', list_id=work.id)
+    with session_scope() as session:
+        document = json.loads(''.join(transfer.export_json(session, actor_id=owner.id)))
+    validator = jsonschema_rs.validator_for(transfer.export_schema())
+    assert validator.is_valid(document)
+    assert len(document['tasks']) == 2
+    document['tasks'][0]['priority'] = 7
+    assert not validator.is_valid(document)
+    document['tasks'][0]['priority'] = 3
+    document['version'] = 2
+    assert not validator.is_valid(document)
