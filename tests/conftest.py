@@ -20,6 +20,28 @@ os.environ.update(
     ALLOWED_HOSTS='testserver,test',  # the API test client's and NiceGUI's simulated User's
 )
 os.environ.pop('REDIS_URL', None)
+
+
+def _per_worker(name: str, worker: str) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database and a Redis db of its own, so
+    one worker's truncations and counter resets never reach another's tests."""
+    value = os.environ.get(name)
+    if not value:
+        return
+    base, _, last = value.rpartition('/')
+    if name == 'TEST_REDIS_URL' and last.isdigit():
+        os.environ[name] = f'{base}/{max(0, int(last) - int(worker.removeprefix("gw") or 0))}'
+    elif name == 'TEST_POSTGRES_URL':
+        os.environ[name] = f'{base}/{last}_{worker}'
+
+
+_WORKER = os.environ.get('PYTEST_XDIST_WORKER')
+if _WORKER:
+    os.environ.setdefault(
+        'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test'
+    )
+    for _name in ('TEST_POSTGRES_URL', 'TEST_REDIS_URL'):
+        _per_worker(_name, _WORKER)
 # Under `coverage run` (scripts/test), late in the suite the simulated-user tests started their
 # app about 640 frames deep and hit Python's default limit of 1000 (RecursionError in NiceGUI's
 # startup). Where the depth comes from is not found yet; until it is, give the suite headroom.

@@ -479,6 +479,7 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
         ('post', '/api/me/calendar'),
         ('delete', '/api/me/calendar'),
         ('get', '/api/export'),
+        ('get', '/api/export/schema'),
         ('post', '/api/import'),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected

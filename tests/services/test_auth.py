@@ -183,7 +183,11 @@ def test_refresh_rotates_and_reuse_ends_the_session() -> None:
         auth.refresh(s, refresh_token=second.token)
 
 
-@pytest.mark.parametrize('token', ['', 'garbage', 'a.b', f'{uuid.uuid4().hex}.secret', 'x' * 500])
+@pytest.mark.parametrize(
+    'token',
+    ['', 'garbage', 'a.b', f'{uuid.uuid4().hex}.secret', 'x' * 500],
+    ids=['empty', 'garbage', 'two-parts', 'unknown-session', 'long'],
+)
 def test_malformed_refresh_tokens_are_refused(token: str) -> None:
     with pytest.raises(NotAuthenticated), session_scope() as s:
         auth.refresh(s, refresh_token=token)
