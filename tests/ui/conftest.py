@@ -19,3 +19,38 @@ def _app_database() -> Iterator[None]:
     with engine.begin() as connection:
         for table in TABLES:
             connection.execute(text(f'DELETE FROM {table}'))
+
+
+@pytest.fixture(autouse=True)
+def _javascript_rules_from_the_first_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NiceGUI 3.18's `User.open` hooks `javascript_rules` into the client's outbox only after
+    the simulated handshake has returned; a page that asks the browser something as soon as it
+    is connected (the settings page's time zone) can have its question sent during the
+    handshake, unanswered, and wait out its timeout. Hook them in before the handshake."""
+    from nicegui.testing import user as user_module
+
+    original_handshake = user_module._on_handshake
+    original_patch = user_module.User._patch_outbox_emit_function
+
+    def patch_once(self: user_module.User) -> None:
+        outbox = self._client.outbox
+        if getattr(outbox, '_tasklight_rules', False):
+            return
+        original_patch(self)
+        outbox._tasklight_rules = True  # type: ignore[attr-defined]
+
+    async def open_hooked(self: user_module.User, path: str, **kwargs: object) -> object:
+        async def handshake(sid: str, data: dict[str, str]) -> object:
+            self.client = user_module.Client.instances[data['client_id']]
+            self._patch_outbox_emit_function()
+            return await original_handshake(sid, data)
+
+        monkeypatch.setattr(user_module, '_on_handshake', handshake)
+        try:
+            return await original_open(self, path, **kwargs)
+        finally:
+            monkeypatch.setattr(user_module, '_on_handshake', original_handshake)
+
+    original_open = user_module.User.open
+    monkeypatch.setattr(user_module.User, '_patch_outbox_emit_function', patch_once)
+    monkeypatch.setattr(user_module.User, 'open', open_hooked)
