@@ -547,6 +547,10 @@ class SettingsPage:
 
     async def ask_browser_zone(self) -> None:
         try:
+            # Connected first: a question sent before the connection is up may be answered
+            # before NiceGUI starts waiting for the answer, and that answer is dropped. A slow
+            # connection gets its own, longer wait.
+            await self.client.connected(timeout=30)
             reported = await self.client.run_javascript(TIME_ZONE_JS, timeout=5)
         except TimeoutError:
             return
