@@ -113,6 +113,44 @@ class Settings(BaseSettings):
     # Host names this server answers to besides loopback names (DNS rebinding); see the docs.
     allowed_hosts: Annotated[list[str], NoDecode] = []
 
+    # ---- Team deployments (docs/operations.md).
+    # Who may make an account: anyone (open), only with an admin's invitation link (invite), or
+    # nobody new (closed). ALLOWED_EMAIL_DOMAINS narrows every way in, single sign-on included.
+    registration: Literal['open', 'invite', 'closed'] = 'open'
+    allowed_email_domains: Annotated[list[str], NoDecode] = []
+    # These addresses are admins from their first sign-in on.
+    admin_emails: Annotated[list[str], NoDecode] = []
+    # false: only single sign-on (the password form and POST /api/auth/login are off).
+    password_login: bool = True
+    # Single sign-on with an OpenID Connect provider: all three of these turn it on.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    oidc_provider_name: str = 'single sign-on'  # the button says "Sign in with <this>"
+    oidc_scopes: str = 'openid email profile'
+    # A claim holding group names (a list or one string) and the group that makes an admin.
+    oidc_admin_claim: str = 'groups'
+    oidc_admin_group: str | None = None
+    # The address people reach this server at, for links in email (https://tasks.example.com).
+    public_url: str | None = None
+    # Email for password-reset links; without SMTP_HOST an admin issues the links instead.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_from: str = 'Tasklight <tasklight@localhost>'
+    smtp_security: Literal['starttls', 'ssl', 'none'] = 'starttls'
+    rate_limit_password_reset: str = '3/hour'  # noqa: S105 - a rate, not a password
+    invitation_days: int = Field(default=7, ge=1, le=90)
+    password_reset_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+
+    @field_validator('allowed_email_domains', 'admin_emails', mode='before')
+    @classmethod
+    def _split_lower(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower().lstrip('@') for part in value.split(',') if part.strip()]
+        return value
+
     @field_validator('cors_origins', mode='before')
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -132,6 +170,7 @@ class Settings(BaseSettings):
         'rate_limit_login_per_address',
         'rate_limit_register',
         'rate_limit_password_hashing',
+        'rate_limit_password_reset',
     )
     @classmethod
     def _limits_notation(cls, value: str) -> str:
@@ -170,10 +209,35 @@ class Settings(BaseSettings):
             raise ConfigError(f'ENV=production needs {" and ".join(missing)} to be set')
         return self
 
+    @model_validator(mode='after')
+    def _some_way_to_sign_in(self) -> Settings:
+        oidc = [self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret]
+        if any(oidc) and not all(oidc):
+            raise ConfigError(
+                'single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together'
+            )
+        if not self.password_login and not all(oidc):
+            raise ConfigError('PASSWORD_LOGIN=false needs single sign-on (OIDC_ISSUER, ...)')
+        return self
+
     @property
     def desktop(self) -> bool:
         """A desktop run: the native window, or the packaged binary in any mode."""
         return self.native or is_frozen()
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    def email_domain_allowed(self, email: str) -> bool:
+        """ALLOWED_EMAIL_DOMAINS (none set: every domain) for an address of any case."""
+        if not self.allowed_email_domains:
+            return True
+        return email.rsplit('@', 1)[-1].strip().lower() in self.allowed_email_domains
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -186,6 +186,10 @@ class User(SQLModel, table=True):
     # The public half of the calendar feed's URL; the URL's secret half is an HMAC of it under
     # SECRET_KEY (services/calendar.py), so this column alone opens no feed. None: no feed.
     calendar_feed_id: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    # Team deployments: an admin manages people (ADMIN_EMAILS or the identity provider's admin
+    # group make one); a deactivated person cannot sign in and their sessions are ended.
+    is_admin: bool = Field(default=False, sa_column_kwargs={'server_default': text('false')})
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 Index(
@@ -234,6 +238,71 @@ Index(
 )
 
 
+class ListMember(SQLModel, table=True):
+    """Someone the owner shares a list with: `editor` may change its tasks, `viewer` only reads."""
+
+    __tablename__ = 'list_member'
+
+    list_id: int = Field(
+        sa_column=Column(
+            Integer(), ForeignKey('task_list.id', ondelete='CASCADE'), primary_key=True
+        )
+    )
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey('user_account.id', ondelete='CASCADE'), primary_key=True, index=True
+        )
+    )
+    role: str = Field(sa_column=Column(String(8), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserIdentity(SQLModel, table=True):
+    """An account's sign-in at an OpenID Connect provider: the provider's `iss` and `sub`."""
+
+    __tablename__ = 'user_identity'
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey('user_account.id', ondelete='CASCADE'), nullable=False, index=True
+        )
+    )
+    issuer: str = Field(max_length=255)
+    subject: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+Index(
+    'uq_user_identity_issuer_subject',
+    UserIdentity.__table__.c.issuer,  # type: ignore[attr-defined]
+    UserIdentity.__table__.c.subject,  # type: ignore[attr-defined]
+    unique=True,
+)
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use link to join a deployment whose REGISTRATION is `invite`. The link carries
+    this id signed with itsdangerous; `used_at` makes it good for one account only."""
+
+    __tablename__ = 'invitation'
+
+    id: str = Field(sa_column=Column(String(32), primary_key=True))
+    email: str | None = Field(default=None, max_length=EMAIL_MAX)  # None: anyone with the link
+    created_by: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey('user_account.id', ondelete='SET NULL'), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey('user_account.id', ondelete='SET NULL'), nullable=True),
+    )
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class Task(SQLModel, table=True):
     __tablename__ = 'task'
     # Ids are never reused: Undo puts a deleted task back under its own id.
@@ -265,6 +334,21 @@ class Task(SQLModel, table=True):
     # Incremented by every write: a client names the version it read (If-Match) so that two
     # edits never silently overwrite each other.
     version: int = Field(default=1, sa_column_kwargs={'server_default': '1'})
+    # In a shared list, the member (or owner) who is to do it; None: nobody in particular.
+    assignee_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey('user_account.id', ondelete='SET NULL'), nullable=True),
+    )
+
+
+# "Assigned to me": a person's assigned open tasks, across the lists shared with them.
+Index(
+    'ix_task_assignee',
+    Task.__table__.c.assignee_id,  # type: ignore[attr-defined]
+    Task.__table__.c.completed,  # type: ignore[attr-defined]
+    postgresql_where=text('assignee_id IS NOT NULL'),
+    sqlite_where=text('assignee_id IS NOT NULL'),
+)
 
 
 # The list query: one user's tasks, incomplete first, newest first.

@@ -420,3 +420,60 @@ def test_upgrading_from_0003_keeps_accounts_lists_tasks_and_sessions(
             connection.execute(text('DELETE FROM auth_session'))
             connection.execute(text('DELETE FROM task_list'))
             connection.execute(text('DELETE FROM user_account'))
+
+
+def test_upgrading_from_0004_keeps_everyone_an_active_non_admin_with_unassigned_tasks(
+    database_engine: Engine,
+) -> None:
+    url = database_engine.url.render_as_string(hide_password=False)
+    command.downgrade(alembic_config(url), '0004')
+    owner = uuid.uuid4()
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    sqlite = database_engine.dialect.name == 'sqlite'
+    stamp = now.replace(tzinfo=None) if sqlite else now
+    who = owner.hex if sqlite else owner
+    try:
+        with database_engine.begin() as connection:  # the tables as 0004 left them
+            connection.execute(
+                text(
+                    'INSERT INTO user_account (id, email, password_hash, created_at, time_zone, '
+                    "week_start, theme) VALUES (:id, 'kept@example.com', 'x', :now, 'UTC', "
+                    "'sunday', 'dark')"
+                ),
+                {'id': who, 'now': stamp},
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO task_list (id, owner_id, name, colour, position, is_inbox, '
+                    'sort, created_at, updated_at, version) VALUES '
+                    "(1, :owner, 'Inbox', 'grey', 0, :yes, 'manual', :now, :now, 1)"
+                ),
+                {'owner': who, 'yes': True, 'now': stamp},
+            )
+            connection.execute(
+                text(
+                    'INSERT INTO task (id, owner_id, list_id, position, title, description, '
+                    'completed, created_at, updated_at, version, priority) VALUES '
+                    "(7, :owner, 1, 2.5, 'Kept', 'as it was', :no, :now, :now, 4, 2)"
+                ),
+                {'owner': who, 'no': False, 'now': stamp},
+            )
+        migrate(url)
+        with database_engine.connect() as connection:
+            person = connection.execute(
+                text('SELECT email, week_start, is_admin, deactivated_at FROM user_account')
+            ).one()
+            task = connection.execute(
+                text('SELECT id, list_id, position, title, version, assignee_id FROM task')
+            ).one()
+            members = connection.execute(text('SELECT count(*) FROM list_member')).scalar()
+        assert tuple(person) == ('kept@example.com', 'sunday', False, None)
+        assert tuple(task) == (7, 1, 2.5, 'Kept', 4, None)
+        assert members == 0
+        assert _differences(database_engine) == []
+    finally:
+        migrate(url)
+        with database_engine.begin() as connection:
+            connection.execute(text('DELETE FROM task'))
+            connection.execute(text('DELETE FROM task_list'))
+            connection.execute(text('DELETE FROM user_account'))
