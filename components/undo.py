@@ -17,14 +17,16 @@ _CSS = (
     '.tl-undo { position: fixed; left: 50%; bottom: 1.5rem; transform: translateX(-50%);'
     ' z-index: 7000; max-width: calc(100vw - 2rem); }'
 )
+SECONDS = 6.0  # how long a notice stays, unless the caller says otherwise
 _shown: weakref.WeakKeyDictionary[Client, ui.element] = weakref.WeakKeyDictionary()
 _styled: weakref.WeakSet[Client] = weakref.WeakSet()
 
 
 def undo_notice(
-    message: str, on_undo: Callable[[], Awaitable[None]], *, seconds: float = 6
+    message: str, on_undo: Callable[[], Awaitable[None]], *, seconds: float | None = None
 ) -> None:
-    """Say what just happened, with an Undo button that calls `on_undo` once, for `seconds`."""
+    """Say what just happened, with an Undo button that calls `on_undo` once, for `seconds`
+    (`SECONDS` when not given)."""
     client = context.client
     if client not in _styled:
         ui.add_css(_CSS)
@@ -64,5 +66,5 @@ def undo_notice(
             ui.button(icon='close', on_click=close).props(
                 'flat dense round size=sm color=grey-5 aria-label="Dismiss"'
             )
-            ui.timer(seconds, close, once=True)
+            ui.timer(SECONDS if seconds is None else seconds, close, once=True)
     _shown[client] = notice

@@ -226,6 +226,7 @@ async def test_a_row_dropped_on_a_list_moves_there_and_undo_puts_it_back(user: U
     await eventually(lambda: in_list(stored_tasks(me), work.id) == ['travels'])
     await eventually(lambda: titles_on_page(user) == ['stays'])
     await user.should_see('Moved to Work', retries=50)
+    await user.should_see(marker='undo')
     user.find(marker='undo').click()
     await eventually(lambda: in_list(stored_tasks(me), inbox_of(me)) == ['travels', 'stays'])
     moved_back = next(t for t in stored_tasks(me) if t.id == task.id)
@@ -266,6 +267,7 @@ async def test_move_up_and_down_keep_my_order_and_undo(user: User) -> None:
     user.find(marker=f'move-up-{b.id}').click()
     await eventually(lambda: in_list(stored_tasks(me), b.list_id) == ['b', 'a', 'c'])
     await eventually(lambda: titles_on_page(user) == ['b', 'a', 'c'])
+    await user.should_see(marker='undo')
     user.find(marker='undo').click()
     await eventually(lambda: in_list(stored_tasks(me), b.list_id) == ['a', 'b', 'c'])
     await eventually(lambda: titles_on_page(user) == ['a', 'b', 'c'])
@@ -280,6 +282,7 @@ async def test_completing_offers_undo_and_lands_in_the_completed_section(user: U
     await eventually(lambda: stored_tasks(me)[0].completed)
     await eventually(lambda: titles_in(user, 'completed-section') == ['Water plants'])
     assert user.find(marker='completed-section').elements.pop().text == 'Completed (1)'
+    await user.should_see(marker='undo')
     user.find(marker='undo').click()
     await eventually(lambda: not stored_tasks(me)[0].completed)
     await eventually(lambda: titles_in(user, 'completed-section', outside=True) == ['Water plants'])
@@ -297,6 +300,7 @@ async def test_clear_completed_asks_then_offers_undo(user: User) -> None:
     await eventually(lambda: [t.title for t in stored_tasks(me)] == ['open'])
     await user.should_see('Cleared 3 completed tasks', retries=50)
     await user.should_not_see(marker='completed-section', retries=50)
+    await user.should_see(marker='undo')
     user.find(marker='undo').click()
     await eventually(lambda: len(stored_tasks(me)) == 4)
     assert {t.id for t in stored_tasks(me) if t.completed} == {t.id for t in done}

@@ -330,6 +330,7 @@ async def test_undo_runs_once_and_the_notice_goes(user: User) -> None:
     await user.open('/undo')
     user.find(marker='act').click()
     await user.should_see('Task deleted')
+    await user.should_see(marker='undo')
     user.find(marker='undo').click()
     await eventually(lambda: undone == ['undone'])
     await user.should_not_see(marker='undo')

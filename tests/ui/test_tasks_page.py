@@ -192,6 +192,7 @@ async def test_delete_asks_to_confirm(user: User) -> None:
     await eventually(lambda: stored_tasks(me) == [])
     await user.should_see('Task deleted', retries=50)
     await user.should_see('No tasks yet', retries=50)
+    await user.should_see(marker='undo')
     user.find(marker='undo').click()  # back exactly as it was: same id, list and place
     await eventually(lambda: [t.id for t in stored_tasks(me)] == [task.id])
     assert stored_tasks(me)[0].position == task.position

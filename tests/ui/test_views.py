@@ -115,6 +115,7 @@ async def test_completed_view_lists_the_latest_first_and_clears_with_undo(user: 
         lambda: sorted(t.title for t in stored_tasks(me)) == ['done second', 'still open']
     )
     await user.should_see('Nothing completed yet', retries=50)
+    await user.should_see(marker='undo')
     user.find(marker='undo').click()
     await eventually(lambda: titles_on_page(user) == ['done first'])
     assert next(t for t in stored_tasks(me) if t.id == first.id).list_id == home.id
