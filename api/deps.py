@@ -45,10 +45,13 @@ UNAUTHORIZED: Responses = {
     401: {'description': 'Missing, invalid, expired or revoked bearer token'}
 }
 INVALID: Responses = {422: {'description': 'A field or parameter is invalid'}}
-NOT_FOUND: Responses = {404: {'description': 'No such task among yours'}}
-LIST_NOT_FOUND: Responses = {404: {'description': 'No such list among yours'}}
+NOT_FOUND: Responses = {404: {'description': 'No such task among those you can see'}}
+LIST_NOT_FOUND: Responses = {404: {'description': 'No such list among those you can see'}}
 TASK_OR_LIST_NOT_FOUND: Responses = {
-    404: {'description': 'No such task among yours, or no such list among yours'}
+    404: {'description': 'No such task or list among those you can see'}
+}
+VIEW_ONLY: Responses = {
+    403: {'description': 'The list is shared with you to view only, or only its owner may'}
 }
 
 # ---------------------------------------------------------------- versions: ETag and If-Match

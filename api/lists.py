@@ -1,12 +1,15 @@
-"""The signed-in person's lists and the sidebar overview.
+"""The signed-in person's lists, the lists shared with them, sharing, and the sidebar overview.
 
-Someone else's list is a 404, exactly like a missing one. Lists are versioned like tasks:
+A list nobody shared with you is a 404, exactly like a missing one; a list shared with you
+answers what only its owner may do (rename, recolour, reorder, delete, share) with 403, and a
+viewer's writes with 403 too. Lists are versioned like tasks:
 every list response names its version as `ETag: W/"<version>"`, and PATCH and DELETE honour
 `If-Match`. Every account has one Inbox: first, not renamable, not deletable, not movable.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -16,6 +19,7 @@ from api.deps import (
     INVALID,
     LIST_NOT_FOUND,
     UNAUTHORIZED,
+    VIEW_ONLY,
     CurrentSession,
     IfMatch,
     Responses,
@@ -30,11 +34,13 @@ from api.schemas import (
     ListMoveRequest,
     ListPreconditionFailedBody,
     ListUpdateRequest,
+    MemberRoleRequest,
+    ShareRequest,
 )
 from app.db import session_scope
 from app.errors import InvalidInput
-from app.models import ListRead, ListSummary
-from services import lists
+from app.models import ListRead, ListSummary, MemberRead
+from services import lists, sharing
 from services.lists import Overview
 
 router = APIRouter(tags=['lists'], responses=UNAUTHORIZED)
@@ -45,8 +51,9 @@ CONDITIONAL: Responses = conditional('list', ListPreconditionFailedBody)
 
 @router.get('/lists')
 def list_lists(current: CurrentSession) -> list[ListSummary]:
-    """All your lists, the Inbox first and then in your order, each with `open_count`: how many
-    of its tasks are not completed."""
+    """All your lists, the Inbox first and then in your order, then the lists others share with
+    you (by name; `role` is `editor` or `viewer`), each with `open_count`: how many of its
+    tasks are not completed, and for a shared list its `members` (owner first)."""
     with session_scope() as session:
         return lists.list_lists(session, actor_id=current.user.id)
 
@@ -85,6 +92,7 @@ def get_list(current: CurrentSession, list_id: int, response: Response) -> ListR
     responses={
         **LIST_NOT_FOUND,
         **INVALID,
+        **VIEW_ONLY,
         **CONDITIONAL,
         200: {'description': 'The list as changed', 'headers': _ETAG_HEADER},
     },
@@ -96,8 +104,9 @@ def update_list(
     response: Response,
     if_match: IfMatch = None,
 ) -> ListRead:
-    """Rename, recolour or re-sort the list: only the fields you send change. Renaming the
-    Inbox is 422 naming `name`. With If-Match, only if the list is still at that version."""
+    """Rename, recolour or re-sort the list: only the fields you send change (an editor of a
+    shared list may re-sort it). Renaming the Inbox is 422 naming `name`. With If-Match, only
+    if the list is still at that version."""
     version = expected_version(if_match)
     with session_scope() as session:
         changed = lists.update_list(
@@ -117,6 +126,7 @@ def update_list(
     responses={
         **LIST_NOT_FOUND,
         **INVALID,
+        **VIEW_ONLY,
         200: {'description': 'The list where it now is', 'headers': _ETAG_HEADER},
     },
 )
@@ -158,6 +168,7 @@ TASKS_DOC = (
     responses={
         **LIST_NOT_FOUND,
         **INVALID,
+        **VIEW_ONLY,
         **CONDITIONAL,
         409: {
             'model': ErrorResponse,
@@ -181,6 +192,60 @@ def delete_list(
             tasks=tasks,
             expected_version=version,
         )
+    return Response(status_code=204)
+
+
+@router.get('/lists/{list_id}/members', responses=LIST_NOT_FOUND)
+def list_members(current: CurrentSession, list_id: int) -> list[MemberRead]:
+    """Everyone who has the list: its owner first, then its members by email."""
+    with session_scope() as session:
+        return sharing.members(session, actor_id=current.user.id, list_id=list_id)
+
+
+@router.post(
+    '/lists/{list_id}/members',
+    responses={
+        **LIST_NOT_FOUND,
+        **INVALID,
+        **VIEW_ONLY,
+        409: {'model': ErrorResponse, 'description': 'The Inbox, or too many members'},
+    },
+)
+def share_list(current: CurrentSession, list_id: int, body: ShareRequest) -> MemberRead:
+    """Share your list with someone who has an account here, by email, as `editor` or
+    `viewer`; someone who has it already gets the new role. 422 naming `email` when nobody
+    here has that address. Their pages show the list at once."""
+    with session_scope() as session:
+        return sharing.share_list(
+            session, actor_id=current.user.id, list_id=list_id, email=body.email, role=body.role
+        )
+
+
+@router.patch(
+    '/lists/{list_id}/members/{user_id}',
+    responses={**LIST_NOT_FOUND, **INVALID, **VIEW_ONLY},
+)
+def change_member(
+    current: CurrentSession, list_id: int, user_id: uuid.UUID, body: MemberRoleRequest
+) -> MemberRead:
+    """Make a member of your list an editor or a viewer."""
+    with session_scope() as session:
+        return sharing.change_role(
+            session, actor_id=current.user.id, list_id=list_id, user_id=user_id, role=body.role
+        )
+
+
+@router.delete(
+    '/lists/{list_id}/members/{user_id}',
+    status_code=204,
+    response_class=Response,
+    responses={**LIST_NOT_FOUND, **VIEW_ONLY},
+)
+def remove_member(current: CurrentSession, list_id: int, user_id: uuid.UUID) -> Response:
+    """Stop sharing your list with someone, or leave a list shared with you (your own user
+    id). Their tasks there are no longer assigned to them."""
+    with session_scope() as session:
+        sharing.remove_member(session, actor_id=current.user.id, list_id=list_id, user_id=user_id)
     return Response(status_code=204)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, time
 from typing import Annotated, Literal
 
@@ -78,6 +79,9 @@ class TaskCreateRequest(Strict):
     due_date: DueDate | None = None
     due_time: DueTime | None = None
     priority: Priority = Field(default=0, description=PRIORITY_DOC)
+    assignee_id: uuid.UUID | None = Field(
+        default=None, description='In a shared list: its owner or a member, who is to do it'
+    )
 
 
 class TaskUpdateRequest(Strict):
@@ -90,6 +94,9 @@ class TaskUpdateRequest(Strict):
     priority: Priority | None = Field(default=None, description=PRIORITY_DOC)
     due_date: DueDate | None = None
     due_time: DueTime | None = None
+    assignee_id: uuid.UUID | None = Field(
+        default=None, description="Someone who has the task's list; `null` assigns nobody"
+    )
 
 
 class TaskMoveRequest(Strict):
@@ -124,6 +131,21 @@ class ListMoveRequest(Strict):
 
     before_id: RowId | None = None
     after_id: RowId | None = None
+
+
+MemberRole = Literal['editor', 'viewer']
+ROLE_DOC = '`editor` may add, change and delete its tasks; `viewer` may only read them'
+
+
+class ShareRequest(Strict):
+    email: StorableText = Field(
+        max_length=320, description='Someone with an account on this server'
+    )
+    role: MemberRole = Field(default='editor', description=ROLE_DOC)
+
+
+class MemberRoleRequest(Strict):
+    role: MemberRole = Field(description=ROLE_DOC)
 
 
 class TimeZoneRequest(Strict):

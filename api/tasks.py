@@ -1,5 +1,6 @@
-"""The signed-in person's tasks. Someone else's task is a 404, exactly like a missing one;
-so is someone else's list, wherever a list id is sent.
+"""The tasks the signed-in person can see: their own, and those in lists shared with them.
+Any other task is a 404, exactly like a missing one; so is any other list, wherever a list id
+is sent. A list shared to view only answers a write with 403.
 
 Every task response names its version as a weak `ETag: W/"<version>"`; PATCH, toggle, move and
 DELETE honour `If-Match` with that tag, so two clients editing one task never silently overwrite
@@ -18,6 +19,7 @@ from api.deps import (
     NOT_FOUND,
     TASK_OR_LIST_NOT_FOUND,
     UNAUTHORIZED,
+    VIEW_ONLY,
     CurrentSession,
     IfMatch,
     Responses,
@@ -37,6 +39,7 @@ from app.models import TaskPage, TaskQuery, TaskRead
 from services import tasks
 
 router = APIRouter(prefix='/tasks', tags=['tasks'], responses=UNAUTHORIZED)
+_WRITE: Responses = VIEW_ONLY
 
 _ETAG_HEADER = etag_header('task')
 CONDITIONAL: Responses = conditional('task', PreconditionFailedBody)
@@ -48,10 +51,10 @@ _CHANGED: Responses = {200: {'description': 'The task as changed', 'headers': _E
     responses={**INVALID, 404: {'description': '`list_id` is not one of your lists'}},
 )
 def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) -> TaskPage:
-    """A page of your tasks, incomplete first. Without `sort`: a list's own order when
-    `list_id` is given, otherwise newest first across all your lists. Filters combine:
-    status, text in title or description, list, due dates (inclusive), overdue (open and due
-    before today in your time zone), priority."""
+    """A page of your tasks and those of lists shared with you, incomplete first. Without
+    `sort`: a list's own order when `list_id` is given, otherwise newest first across all of
+    them. Filters combine: status, text in title or description, list, due dates (inclusive),
+    overdue (open and due before today in your time zone), priority, assigned to you."""
     with session_scope() as session:
         return tasks.list_tasks(
             session,
@@ -66,6 +69,7 @@ def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) ->
             overdue=query.overdue,
             priority=query.priority,
             sort=query.sort,
+            assigned_to_me=query.assigned_to_me,
         )
 
 
@@ -74,13 +78,15 @@ def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) ->
     status_code=201,
     responses={
         **INVALID,
-        404: {'description': '`list_id` is not one of your lists'},
+        **_WRITE,
+        404: {'description': '`list_id` is not a list you can see'},
         201: {'description': 'The new task', 'headers': _ETAG_HEADER},
     },
 )
 def create_task(current: CurrentSession, body: TaskCreateRequest, response: Response) -> TaskRead:
-    """Add a task on top of one of your lists (the Inbox when `list_id` is left out). The title
-    is trimmed and must then be 1–200 characters; a `due_time` needs a `due_date`."""
+    """Add a task on top of one of your lists or a list you edit (the Inbox when `list_id` is
+    left out). The title is trimmed and must then be 1–200 characters; a `due_time` needs a
+    `due_date`; an `assignee_id` must be someone who has the list."""
     with session_scope() as session:
         task = tasks.create_task(
             session,
@@ -91,6 +97,7 @@ def create_task(current: CurrentSession, body: TaskCreateRequest, response: Resp
             due_date=body.due_date,
             due_time=body.due_time,
             priority=body.priority,
+            assignee_id=body.assignee_id,
         )
     response.headers['Location'] = f'/api/tasks/{task.id}'
     return tagged(response, task)
@@ -106,7 +113,7 @@ def get_task(current: CurrentSession, task_id: int, response: Response) -> TaskR
     return tagged(response, task)
 
 
-@router.patch('/{task_id}', responses={**NOT_FOUND, **INVALID, **CONDITIONAL, **_CHANGED})
+@router.patch('/{task_id}', responses={**NOT_FOUND, **INVALID, **_WRITE, **CONDITIONAL, **_CHANGED})
 def update_task(
     current: CurrentSession,
     task_id: int,
@@ -119,7 +126,7 @@ def update_task(
     version = expected_version(if_match)
     due: dict[str, Any] = {
         name: getattr(body, name)
-        for name in ('due_date', 'due_time')
+        for name in ('due_date', 'due_time', 'assignee_id')
         if name in body.model_fields_set
     }
     with session_scope() as session:
@@ -137,7 +144,7 @@ def update_task(
     return tagged(response, task)
 
 
-@router.patch('/{task_id}/toggle', responses={**NOT_FOUND, **CONDITIONAL, **_CHANGED})
+@router.patch('/{task_id}/toggle', responses={**NOT_FOUND, **_WRITE, **CONDITIONAL, **_CHANGED})
 def toggle_task(
     current: CurrentSession, task_id: int, response: Response, if_match: IfMatch = None
 ) -> TaskRead:
@@ -155,6 +162,7 @@ def toggle_task(
     responses={
         **TASK_OR_LIST_NOT_FOUND,
         **INVALID,
+        **_WRITE,
         **CONDITIONAL,
         200: {'description': 'The task where it now is', 'headers': _ETAG_HEADER},
     },
@@ -166,9 +174,11 @@ def move_task(
     response: Response,
     if_match: IfMatch = None,
 ) -> TaskRead:
-    """Put the task into one of your lists (its own when `list_id` is left out): right before
-    `before_id` or right after `after_id` (tasks in that list; 422 naming the field otherwise),
-    or on top. Someone else's list is 404. If-Match as for PATCH."""
+    """Put the task into one of your lists or a list you edit (its own when `list_id` is left
+    out): right before `before_id` or right after `after_id` (tasks in that list; 422 naming
+    the field otherwise), or on top. A list you cannot see is 404. A task moved into someone
+    else's list becomes theirs, and loses an assignee who does not have that list. If-Match
+    as for PATCH."""
     version = expected_version(if_match)
     with session_scope() as session:
         task = tasks.move_task(
@@ -187,7 +197,7 @@ def move_task(
     '/{task_id}',
     status_code=204,
     response_class=Response,
-    responses={**NOT_FOUND, **CONDITIONAL},
+    responses={**NOT_FOUND, **_WRITE, **CONDITIONAL},
 )
 def delete_task(current: CurrentSession, task_id: int, if_match: IfMatch = None) -> Response:
     """Delete the task; with If-Match, only if nobody changed it since that version."""

@@ -457,6 +457,7 @@ class TaskRead(Schema):
     due_time: time | None = None
     due_at: datetime | None = None
     priority: int = 0
+    assignee_id: uuid.UUID | None = None
 
 
 class TaskQuery(Schema):
@@ -470,6 +471,7 @@ class TaskQuery(Schema):
     overdue: bool | None = None  # open and due before today, in the person's zone
     priority: Priority | None = None
     sort: TaskSort | None = None  # default: the list's own choice, or newest without a list
+    assigned_to_me: bool | None = None  # only tasks assigned to the actor (shared lists)
 
 
 class ListCreate(Schema):
@@ -493,12 +495,24 @@ class ListRead(Schema):
     created_at: datetime
     updated_at: datetime
     version: int
+    # The actor's part in it: their own list, or one shared with them to edit or to view.
+    role: Literal['owner', 'editor', 'viewer'] = 'owner'
+
+
+class MemberRead(Schema):
+    """Someone who has a shared list: its owner or a member, with their role."""
+
+    user_id: uuid.UUID
+    email: str
+    role: Literal['owner', 'editor', 'viewer']
 
 
 class ListSummary(ListRead):
     """A list as the sidebar shows it: with how many of its tasks are still open."""
 
     open_count: int
+    # Everyone who has it, owner first, when it is shared; empty when it is not.
+    members: list[MemberRead] = PydanticField(default_factory=list)
 
 
 class TaskPage(Schema):

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
 from nicegui import ui
 
-from app.models import LIST_COLOURS, LIST_NAME_MAX, ListSummary
+from app.models import LIST_COLOURS, LIST_NAME_MAX, ListSummary, MemberRead
+from components.people import initials
 
 # Returns an error message to show, or None when the list was saved.
 ListSave = Callable[[str, str], Awaitable[str | None]]
@@ -136,6 +138,34 @@ def pick_list_dialog(lists: Sequence[ListSummary], *, current: int) -> ui.dialog
                 item.mark(f'pick-list-{entry.id}')
                 if here:
                     item.props('disable')
+        with ui.row().classes('w-full justify-end'):
+            ui.button('Cancel', on_click=lambda: dialog.submit(None)).props('flat no-caps')
+    return dialog
+
+
+def assign_dialog(
+    people: Sequence[MemberRead], *, current: uuid.UUID | None, me: uuid.UUID
+) -> ui.dialog:
+    """Who is to do a task: resolves to a person's user id, 'nobody', or None (cancelled)."""
+    with ui.dialog() as dialog, ui.card().classes('w-full max-w-xs gap-1 p-2'):
+        dialog.props['aria-label'] = 'Assign task'
+        ui.label('Assign to').classes('text-base font-semibold px-2 pt-1')
+        with ui.list().props('dense').classes('w-full'):
+            with ui.item(on_click=lambda: dialog.submit('nobody')) as nobody:
+                with ui.item_section().props('avatar'):
+                    ui.icon('person_off', size='20px')
+                with ui.item_section():
+                    ui.item_label('Nobody' + (' (now)' if current is None else ''))
+            nobody.mark('assign-nobody')
+            for person in people:
+                with ui.item(on_click=lambda p=person.user_id: dialog.submit(p)) as item:
+                    with ui.item_section().props('avatar'):
+                        ui.label(initials(person.email)).classes('text-xs font-semibold')
+                    with ui.item_section():
+                        you = ' (you)' if person.user_id == me else ''
+                        now = ' (now)' if person.user_id == current else ''
+                        ui.item_label(person.email + you + now)
+                item.mark(f'assign-to-{person.email}')
         with ui.row().classes('w-full justify-end'):
             ui.button('Cancel', on_click=lambda: dialog.submit(None)).props('flat no-caps')
     return dialog

@@ -1,4 +1,5 @@
-"""The left drawer: Inbox, Today, Upcoming, the person's lists, New list, Completed.
+"""The left drawer: Inbox, Today, Upcoming, the person's lists, New list, the lists shared
+with them, Completed.
 
 Each entry is a real link (a new tab, Back and Forward work as anywhere). Each list accepts a
 task row dropped on it (the row puts its id into the drag as `text/x-tasklight-task`)."""
@@ -11,6 +12,7 @@ from typing import Protocol
 from nicegui import ui
 
 from app.models import ListSummary
+from components.people import initials
 
 
 class Overview(Protocol):
@@ -56,6 +58,7 @@ class Sidebar:
         on_colour: ListAction,
         on_move: MoveListHandler,
         on_delete: ListAction,
+        on_share: ListAction,
     ) -> None:
         self.current = current  # 'inbox', 'today', 'upcoming', 'completed' or 'list-<id>'
         self._on_drop = on_drop
@@ -64,6 +67,7 @@ class Sidebar:
         self._on_colour = on_colour
         self._on_move = on_move
         self._on_delete = on_delete
+        self._on_share = on_share
         self._menu: ui.menu | None = None
         self.container = ui.column().classes('w-full gap-0 py-2').props('role=navigation')
         self.container.props['aria-label'] = 'Lists and views'
@@ -75,7 +79,8 @@ class Sidebar:
         self.overview = overview
         self.container.clear()
         inbox = next((entry for entry in overview.lists if entry.is_inbox), None)
-        others = [entry for entry in overview.lists if not entry.is_inbox]
+        others = [entry for entry in overview.lists if not entry.is_inbox and entry.role == 'owner']
+        shared = [entry for entry in overview.lists if entry.role != 'owner']
         with self.container:
             if inbox is not None:
                 self._entry(
@@ -105,6 +110,20 @@ class Sidebar:
             new = ui.button('New list', icon='add', on_click=self._on_new_list)
             new.props('flat no-caps align=left').classes('w-full justify-start px-4 text-slate-600')
             new.mark('new-list')
+            if shared:
+                ui.label('Shared with me').classes(
+                    'px-4 pt-2 pb-1 text-xs font-medium uppercase text-slate-500'
+                )
+                for entry in shared:
+                    self._list_entry(entry, first=True, last=True)
+            if any(entry.members for entry in overview.lists):
+                self._entry(
+                    'assigned',
+                    'Assigned to me',
+                    '/tasks/assigned',
+                    icon='assignment_ind',
+                    count=0,
+                )
             ui.separator().classes('my-2')
             self._entry(
                 'completed',
@@ -173,9 +192,19 @@ class Sidebar:
             f'/lists/{entry.id}',
             colour=entry.colour,
             count=entry.open_count,
-            drop=entry.id,
+            drop=entry.id if entry.role != 'viewer' else None,
         )
         with row:
+            if entry.members:  # who has it: initials, the full list in the Share dialog
+                names = ', '.join(member.email for member in entry.members)
+                faces = ui.label(
+                    ' '.join(initials(member.email) for member in entry.members[:3])
+                    + (f' +{len(entry.members) - 3}' if len(entry.members) > 3 else '')
+                ).classes('text-[10px] font-semibold text-slate-500 whitespace-nowrap pr-1')
+                faces.props['title'] = f'Shared: {names}'
+                faces.props['aria-label'] = f'Shared with {names}'
+                faces.props['role'] = 'img'
+                faces.mark(f'members-{entry.id}')
             more = ui.button(
                 icon='more_horiz', on_click=lambda: self._open_menu(entry, more, first, last)
             )
@@ -189,6 +218,14 @@ class Sidebar:
         if self._menu is not None and not self._menu.is_deleted:
             self._menu.delete()
         with button, ui.menu().props('no-parent-event') as menu:
+            if entry.role != 'owner':  # a list shared with this person: who has it, and Leave
+                ui.menu_item('People…', lambda: self._on_share(entry)).mark(
+                    f'share-list-{entry.id}'
+                )
+                self._menu = menu
+                menu.open()
+                return
+            ui.menu_item('Share…', lambda: self._on_share(entry)).mark(f'share-list-{entry.id}')
             ui.menu_item('Rename', lambda: self._on_rename(entry)).mark(f'rename-list-{entry.id}')
             ui.menu_item('Colour', lambda: self._on_colour(entry)).mark(f'colour-list-{entry.id}')
             if not first:

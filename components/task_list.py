@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+import uuid
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from nicegui.events import GenericEventArguments
 from app.errors import AppError, InvalidInput, NotFound, PreconditionFailed
 from app.models import DESCRIPTION_MAX, TITLE_MAX, TaskCounts, TaskRead
 from components.drafts import EDIT, NEW, keep_typing
+from components.people import initials
 from components.timefmt import absolute, due_text, due_words, is_overdue, relative, until
 
 TITLE_RULES = {
@@ -229,8 +231,15 @@ class TaskRows:
         *,
         on_move: MoveHandler | None = None,
         on_move_to_list: TaskHandler | None = None,
+        on_assign: TaskHandler | None = None,
     ) -> None:
         self._on_complete = on_complete
+        self._on_assign = on_assign
+        # Shared lists: the ones this person may only view (their rows take no action), the
+        # ones whose tasks may be assigned, and who is who (user id -> email).
+        self._locked: frozenset[int] = frozenset()
+        self._shared: frozenset[int] = frozenset()
+        self._people: dict[uuid.UUID, str] = {}
         self._on_edit = on_edit
         self._on_delete = on_delete
         self._on_move = on_move
@@ -267,7 +276,13 @@ class TaskRows:
             due_text(task, self._today),
             task.priority,
             chip,
+            task.list_id in self._locked,
+            self._people.get(task.assignee_id) if task.assignee_id is not None else None,
         )
+
+    def locked(self, task: TaskRead) -> bool:
+        """In a list shared with this person to view only."""
+        return task.list_id in self._locked
 
     def _row(self, task: TaskRead, now: datetime) -> _Row:
         task_id = task.id
@@ -275,19 +290,23 @@ class TaskRows:
         card.props['data-task'] = str(task_id)
         card.props['tabindex'] = '0'
         card.props['aria-label'] = task.title
-        if self.draggable:
+        locked = self.locked(task)
+        if self.draggable and not locked:
             card.props['draggable'] = 'true'
-        if self._on_move is not None:
+        if self._on_move is not None and not locked:
             card.props['aria-keyshortcuts'] = 'Alt+ArrowUp Alt+ArrowDown'
         with card.mark(f'task-{task_id}'):
             # The checkbox's label is the title, so its accessible name is the title too.
-            ui.checkbox(
+            box = ui.checkbox(
                 task.title,
                 value=task.completed,
                 on_change=lambda event: self._complete(task_id, bool(event.value)),
-            ).classes('text-base' + (' tl-done' if task.completed else '')).mark(
+            )
+            box.classes('text-base' + (' tl-done' if task.completed else '')).mark(
                 f'toggle-{task_id}'
             )
+            if locked:
+                box.disable()
             # List chip, due chip, priority flag and the buttons: one element, drawn as HTML
             # (escaped here, sanitized again in the browser), so a row costs three or four
             # server elements instead of nine. Its buttons reach the server through the
@@ -321,6 +340,16 @@ class TaskRows:
                 'flag', f'tl-flag text-{colour}', f'Priority: {PRIORITY_NAMES[task.priority]}'
             )
             parts.append(flag.replace('<i ', '<i data-part="priority" ', 1))
+        if task.assignee_id is not None and task.assignee_id in self._people:
+            email = html.escape(self._people[task.assignee_id])
+            parts.append(
+                f'<span class="tl-chip tl-person" data-part="assignee" role="img"'
+                f' aria-label="Assigned to {email}" title="Assigned to {email}">'
+                f'{html.escape(initials(self._people[task.assignee_id]))}</span>'
+            )
+        if self.locked(task):
+            parts.append(_icon('visibility', 'tl-flag text-slate-500', 'View only'))
+            return ''.join(parts)
         parts.append(_button('edit', 'edit', 'Edit'))
         parts.append(_button('delete', 'delete', 'Delete', 'text-negative'))
         if self.draggable:
@@ -351,12 +380,20 @@ class TaskRows:
         *,
         today: date | None = None,
         lists: Mapping[int, tuple[str, str]] | None = None,
+        locked: Collection[int] = (),
+        shared: Collection[int] = (),
+        people: Mapping[uuid.UUID, str] | None = None,
     ) -> None:
         """Show `items` in this order. `today` is the person's date (due chips say 'Today' by
-        it); `lists` (list id -> (name, colour)) adds a chip naming each task's list."""
+        it); `lists` (list id -> (name, colour)) adds a chip naming each task's list. Tasks in
+        `locked` lists are shown without actions (shared to view only); those in `shared` lists
+        can be assigned to one of `people` (user id -> email), whose initials the row shows."""
         now = datetime.now(UTC)
         self._today = today or self._today
         self._lists = dict(lists) if lists is not None else None
+        self._locked = frozenset(locked)
+        self._shared = frozenset(shared)
+        self._people = dict(people or {})
         wanted = {task.id for task in items}
         for task_id in [task_id for task_id in self._rows if task_id not in wanted]:
             self._rows.pop(task_id).card.delete()
@@ -407,7 +444,7 @@ class TaskRows:
 
     async def _complete(self, task_id: int, value: bool) -> None:
         task = self._task(task_id)
-        if task is not None:
+        if task is not None and not self.locked(task):
             await self._on_complete(task, value)
 
     def _clicked(self, event: GenericEventArguments) -> None:
@@ -418,6 +455,9 @@ class TaskRows:
     def act(self, task_id: int, action: str) -> None:
         """A row's button was pressed: Edit or Delete (handled by the page), or More (its
         menu, opened at once)."""
+        task = self._task(task_id)
+        if task is None or self.locked(task):
+            return
         if action in ('edit', 'delete'):
             handler = self._on_edit if action == 'edit' else self._on_delete
 
@@ -446,6 +486,10 @@ class TaskRows:
                 ui.menu_item(
                     'Move to list…', on_click=lambda: self._call(self._to_list, task_id)
                 ).mark(f'move-to-list-{task_id}')
+            if self._on_assign is not None and self._rows[task_id].task.list_id in self._shared:
+                ui.menu_item('Assign…', on_click=lambda: self._call(self._assign, task_id)).mark(
+                    f'assign-{task_id}'
+                )
         menu.props['target'] = f'#c{card.id} [data-action="more"]'
         menu.mark(f'menu-{task_id}')
         self._menu = menu
@@ -454,6 +498,10 @@ class TaskRows:
     async def _to_list(self, task: TaskRead) -> None:
         if self._on_move_to_list is not None:
             await self._on_move_to_list(task)
+
+    async def _assign(self, task: TaskRead) -> None:
+        if self._on_assign is not None:
+            await self._on_assign(task)
 
     async def step(self, task_id: int, *, up: bool) -> None:
         """Move a task one place up or down (the row menu, Alt+ArrowUp/Down)."""
@@ -714,7 +762,7 @@ class NewTaskForm:
         self._default_due = default_due
         self._today = today or _utc_today
         _style_once(ui.context.client, 'rows', ROW_CSS)
-        with ui.card().props('flat bordered').classes('w-full p-3 gap-2'):
+        with ui.card().props('flat bordered').classes('w-full p-3 gap-2') as self.card:
             with ui.row().classes('w-full items-start no-wrap gap-2'):
                 self.title = (
                     ui.input('New task', placeholder='What needs doing?', validation=TITLE_RULES)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal, TypeVar
@@ -20,20 +20,35 @@ from nicegui.elements.mixins.text_element import TextElement
 from pydantic import ValidationError
 
 from app.errors import AppError, NotAuthenticated, NotFound, PreconditionFailed
-from app.models import SEARCH_MAX, ListRead, ListSummary, SessionInfo, TaskPage, TaskQuery, TaskRead
+from app.models import (
+    SEARCH_MAX,
+    ListRead,
+    ListSummary,
+    MemberRead,
+    SessionInfo,
+    TaskPage,
+    TaskQuery,
+    TaskRead,
+)
 from components.drafts import EDIT, NEW, RESTORED, BrowserDrafts, text_fields, whole_number
 from components.frame import page_frame
-from components.list_dialogs import ListDialog, delete_list_dialog, pick_list_dialog
+from components.list_dialogs import (
+    ListDialog,
+    assign_dialog,
+    delete_list_dialog,
+    pick_list_dialog,
+)
+from components.share_dialog import ShareDialog
 from components.sidebar import Sidebar
 from components.task_list import EditDialog, NewTaskForm, TaskRows, confirm_dialog
 from components.timefmt import day_heading
 from components.undo import undo_notice
 from pages.common import call, leave_ended_session, show_error, sign_out_browser
-from services import account, auth, clock, lists, tasks, uow
+from services import account, auth, clock, lists, sharing, tasks, uow
 from services.events import session_ends, task_changes
 from services.lists import Overview
 
-View = Literal['list', 'today', 'upcoming', 'completed']
+View = Literal['list', 'today', 'upcoming', 'completed', 'assigned']
 R = TypeVar('R')
 COMPLETED_SHOWN = 50  # in a list's Completed section; the Completed view pages through all
 TICK_SECONDS = 30
@@ -46,9 +61,11 @@ EMPTY = {
     'today': ('Nothing due today', 'Enjoy the day, or give a task a due date to see it here.'),
     'upcoming': ('Nothing planned', 'Tasks due in the next two weeks show up here, by day.'),
     'completed': ('Nothing completed yet', 'Tick a task when it is done and it shows up here.'),
+    'assigned': ('Nothing assigned to you', 'Tasks of shared lists given to you show up here.'),
 }
 
 PAGE_SIZE = 25
+VIEW_TITLES = {'assigned': 'Assigned to me'}
 MAX_PAGE = 10_000_000 // PAGE_SIZE + 1  # the furthest offset a task query accepts
 
 
@@ -169,6 +186,16 @@ def _read(
         _, shown = tasks.due_view(
             session, actor_id=actor_id, view=view, limit=PAGE_SIZE, offset=offset
         )
+    elif view == 'assigned':
+        shown = tasks.list_tasks(
+            session,
+            actor_id=actor_id,
+            status='active',
+            assigned_to_me=True,
+            sort='due',
+            limit=PAGE_SIZE,
+            offset=offset,
+        )
     else:
         shown = tasks.list_tasks(
             session,
@@ -204,6 +231,7 @@ class Dashboard:
         self.q: str = state['q']
         self.page: int = state['page']
         self.data: Snapshot | None = None
+        self.access: dict[str, Any] = {}  # shared lists, for the rows (see _access)
         self.today: date = date.today()
         self.local_day = datetime.now(UTC).astimezone(clock.zone(info.user.time_zone)).date()
         self.editor: EditDialog | None = None
@@ -341,6 +369,7 @@ class Dashboard:
             on_colour=self.recolour_list,
             on_move=self.move_list,
             on_delete=self.delete_list,
+            on_share=self.share_list,
         )
 
     def _not_found(self) -> None:
@@ -368,6 +397,10 @@ class Dashboard:
         if self.view != 'completed':
             default_due = first.overview.today_date if self.view == 'today' else None
             self.form = NewTaskForm(self.add, default_due=default_due, week_start=self.week_start)
+        with ui.row().classes('items-center gap-2 text-sm text-slate-600') as self.view_only:
+            ui.icon('visibility', size='18px')
+            ui.label('Shared with you to view: you can read this list but not change it.')
+        self.view_only.mark('view-only').set_visibility(False)
         self.finder = ui.input(
             placeholder='Search all lists',
             value=self.q,
@@ -409,6 +442,7 @@ class Dashboard:
             on_delete=self.delete,
             on_move=self.move if manual else None,
             on_move_to_list=self.move_to_list,
+            on_assign=self.assign,
         )
         self.rows.append(rows)
         return rows
@@ -424,6 +458,7 @@ class Dashboard:
         self.today = data.overview.today_date
         if self.sidebar is not None:
             self.sidebar.show(data.overview)
+        self.access = _access(data.overview.lists)
         self.shown = {task.id: task for task in data.page.items}
         if data.done is not None:
             self.shown.update({task.id: task for task in data.done.items})
@@ -438,6 +473,8 @@ class Dashboard:
             self._show_today(data.page.items, chips)
         elif self.view == 'upcoming':
             self._show_upcoming(data.page.items, chips)
+        elif self.view == 'assigned':
+            self._show_flat(data.page.items, chips, empty='assigned')
         else:
             self._show_flat(data.page.items, chips, empty='completed', clear=True)
         self._show_pager(data.page)
@@ -449,7 +486,7 @@ class Dashboard:
             title, colour = data.the_list.name, data.the_list.colour
             self.sort.set_value(data.the_list.sort)
         else:
-            title, colour = self.view.capitalize(), None
+            title, colour = VIEW_TITLES.get(self.view, self.view.capitalize()), None
         self.heading.text = title
         # Colour first: replacing the classes would drop the one that hides the dot.
         self.heading_dot.classes(replace=f'text-{colour or "grey"}')
@@ -457,6 +494,12 @@ class Dashboard:
             colour is not None and data.the_list is not None and not data.the_list.is_inbox
         )
         self.sort.set_visibility(self.view == 'list' and not self.q)
+        # A list shared to view only: nothing to add, sort or clear there.
+        viewing = data.the_list is not None and data.the_list.role == 'viewer'
+        self.sort.set_enabled(not viewing)
+        if self.view != 'completed':
+            self.form.card.set_visibility(not viewing)
+        self.view_only.set_visibility(viewing and not self.q)
         ui.page_title(f'{title} · Tasklight')
 
     def _reset_board(self) -> None:
@@ -486,8 +529,8 @@ class Dashboard:
                         self._clear_button(None)
                 self.group_rows[key] = self._rows()
                 self.empty_box = ui.column().classes('w-full')
-        self.group_rows[key].show(items, today=self.today, lists=chips)
-        self._empty(items, 'completed' if empty else None)
+        self.group_rows[key].show(items, today=self.today, lists=chips, **self.access)
+        self._empty(items, empty)
 
     def _empty(self, items: list[TaskRead], kind: str | None) -> None:
         self.empty_box.clear()
@@ -521,11 +564,11 @@ class Dashboard:
                             self.completed_more = ui.link('', '/tasks/completed').classes(
                                 'text-sm text-primary'
                             )
-                            self._clear_button(data.the_list.id)
+                            self.list_clear = self._clear_button(data.the_list.id)
                         self.done_rows = self._rows()
         assert self.open_rows is not None
         assert self.done_rows is not None
-        self.open_rows.show(data.page.items, today=self.today)
+        self.open_rows.show(data.page.items, today=self.today, **self.access)
         self.done_items = data.done.items
         self._show_done()
         done_total = data.done.total
@@ -536,6 +579,7 @@ class Dashboard:
             else ''
         )
         self.completed_more.set_visibility(done_total > COMPLETED_SHOWN)
+        self.list_clear.set_visibility(data.the_list.role != 'viewer')
         assert self.completed_box is not None
         self.completed_box.set_visibility(done_total > 0)
         self._empty(data.page.items, 'list-done' if done_total else 'list')
@@ -545,7 +589,7 @@ class Dashboard:
         the server nothing per task (each row is a few elements in every open tab)."""
         if self.done_rows is not None:
             shown = self.done_items if self.completed_section.value else []
-            self.done_rows.show(shown, today=self.today)
+            self.done_rows.show(shown, today=self.today, **self.access)
 
     def _show_today(self, items: list[TaskRead], chips: dict[int, tuple[str, str]]) -> None:
         if 'today' not in self.group_rows:
@@ -565,8 +609,8 @@ class Dashboard:
         self.overdue_heading.set_visibility(bool(late))
         self.today_heading.text = day_heading(self.today, self.today)
         self.today_heading.set_visibility(bool(due))
-        self.group_rows['overdue'].show(late, today=self.today, lists=chips)
-        self.group_rows['today'].show(due, today=self.today, lists=chips)
+        self.group_rows['overdue'].show(late, today=self.today, lists=chips, **self.access)
+        self.group_rows['today'].show(due, today=self.today, lists=chips, **self.access)
         self._empty(items, 'today')
 
     def _show_upcoming(self, items: list[TaskRead], chips: dict[int, tuple[str, str]]) -> None:
@@ -585,14 +629,18 @@ class Dashboard:
                 self.empty_box = ui.column().classes('w-full')
         for day in days:
             self.group_rows[day.isoformat()].show(
-                [task for task in items if task.due_date == day], today=self.today, lists=chips
+                [task for task in items if task.due_date == day],
+                today=self.today,
+                lists=chips,
+                **self.access,
             )
         self._empty(items, 'upcoming')
 
-    def _clear_button(self, list_id: int | None) -> None:
-        ui.button(
+    def _clear_button(self, list_id: int | None) -> ui.button:
+        button = ui.button(
             'Clear completed', icon='delete_sweep', on_click=lambda: self.clear_completed(list_id)
-        ).props('flat dense no-caps size=sm color=negative').mark('clear-completed')
+        )
+        return button.props('flat dense no-caps size=sm color=negative').mark('clear-completed')
 
     def _show_pager(self, page: TaskPage) -> None:
         self.footer.clear()
@@ -637,6 +685,9 @@ class Dashboard:
         here or on the settings page, stays: another browser's zone does not overwrite a
         choice (the settings page offers to switch to the browser's)."""
         try:
+            # Connected first: an answer that arrives before NiceGUI starts waiting for it is
+            # dropped, and a slow connection gets its own, longer wait.
+            await self.client.connected(timeout=30)
             reported = await self.client.run_javascript(TIME_ZONE_JS, timeout=5)
         except TimeoutError:
             return
@@ -813,7 +864,10 @@ class Dashboard:
         if self.data is None:
             return
         with self.dialogs:
-            dialog = pick_list_dialog(self.data.overview.lists, current=task.list_id)
+            dialog = pick_list_dialog(
+                [entry for entry in self.data.overview.lists if entry.role != 'viewer'],
+                current=task.list_id,
+            )
         chosen = await dialog
         dialog.delete()
         if isinstance(chosen, int) and chosen != task.list_id:
@@ -929,7 +983,9 @@ class Dashboard:
     async def move_list(self, entry: ListSummary, step: int) -> None:
         if self.data is None:
             return
-        others = [item for item in self.data.overview.lists if not item.is_inbox]
+        others = [
+            item for item in self.data.overview.lists if not item.is_inbox and item.role == 'owner'
+        ]
         ids = [item.id for item in others]
         if entry.id not in ids:
             return
@@ -961,6 +1017,75 @@ class Dashboard:
             ui.notify(f'Deleted “{entry.name}”', type='positive', position='bottom')
             if self.view == 'list' and self.list_id == entry.id:
                 ui.navigate.to('/tasks')
+
+    async def _say(self, fn: Callable[..., Any], **kwargs: Any) -> str | None:
+        """Run a service for a dialog: None when done, else the message to show in it."""
+        try:
+            await self.as_person(fn, **kwargs)
+        except NotAuthenticated:
+            with self.client:
+                ui.navigate.to('/login?reason=expired')
+            return 'Your session has ended. Please sign in again.'
+        except AppError as error:
+            return error.message
+        return None
+
+    async def share_list(self, entry: ListSummary) -> None:
+        """The list's Share dialog: its owner shares and stops sharing; a member sees who
+        has it and may leave."""
+
+        async def load() -> list[MemberRead] | None:
+            _, found = await self.act(sharing.members, list_id=entry.id)
+            return found
+
+        with self.dialogs:
+            dialog = ShareDialog(
+                name=entry.name,
+                me=self.user_id,
+                owner=entry.role == 'owner',
+                load=load,
+                share=lambda email, role: self._say(
+                    sharing.share_list, list_id=entry.id, email=email, role=role
+                ),
+                change=lambda user_id, role: self._say(
+                    sharing.change_role, list_id=entry.id, user_id=user_id, role=role
+                ),
+                remove=lambda user_id: self._say(
+                    sharing.remove_member, list_id=entry.id, user_id=user_id
+                ),
+            )
+        await dialog.open()
+        result = await dialog.dialog
+        dialog.dialog.delete()
+        if result == 'left':
+            with self.client:
+                ui.notify(f'You left “{entry.name}”', type='positive', position='bottom')
+                if self.view == 'list' and self.list_id == entry.id:
+                    ui.navigate.to('/tasks')
+
+    async def assign(self, task: TaskRead) -> None:
+        """Who is to do a task of a shared list: one of the people who have it, or nobody."""
+        entry = (
+            next((item for item in self.data.overview.lists if item.id == task.list_id), None)
+            if self.data is not None
+            else None
+        )
+        if entry is None or not entry.members:
+            return
+        with self.dialogs:
+            dialog = assign_dialog(entry.members, current=task.assignee_id, me=self.user_id)
+        chosen = await dialog
+        dialog.delete()
+        if chosen is None:
+            return
+        assignee = None if chosen == 'nobody' else chosen
+        if assignee == task.assignee_id:
+            return
+        ok, changed = await self.act(
+            tasks.update_task, task_id=task.id, assignee_id=assignee, expected_version=task.version
+        )
+        if ok and changed is not None:
+            self._update_rows(changed)
 
     # ---------------------------------------------------------------- address, drafts, session
 
@@ -1037,6 +1162,16 @@ class Dashboard:
             show_error(error)
             return
         self.open_editor(task).restore(typed, version=version)
+
+
+def _access(entries: Sequence[ListSummary]) -> dict[str, Any]:
+    """What the rows need to know about shared lists: which to show without actions (shared to
+    view only), whose tasks can be assigned, and the people in them."""
+    return {
+        'locked': {entry.id for entry in entries if entry.role == 'viewer'},
+        'shared': {entry.id for entry in entries if entry.members and entry.role != 'viewer'},
+        'people': {member.user_id: member.email for entry in entries for member in entry.members},
+    }
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -49,6 +49,11 @@ async def completed_page(request: Request) -> RedirectResponse | None:
     return await _dashboard(request, 'completed', None)
 
 
+@ui.page('/tasks/assigned', title='Assigned to me · Tasklight')
+async def assigned_page(request: Request) -> RedirectResponse | None:
+    return await _dashboard(request, 'assigned', None)
+
+
 @ui.page('/lists/{list_id}', title='List · Tasklight')
 async def list_page(request: Request, list_id: str) -> RedirectResponse | None:
     """One list. Anything that is not one of the person's lists (someone else's, a deleted one,

@@ -162,8 +162,12 @@ def update_settings(
     except ValidationError:
         raise InvalidInput('Theme: must be system, light or dark.', field='theme') from None
     if not isinstance(default_list_id, _Unset):
-        if default_list_id is not None:
-            lists.get_list(session, actor_id=actor_id, list_id=default_list_id)
+        # One of the person's own lists: a shared one may be taken from them at any time.
+        if (
+            default_list_id is not None
+            and lists.get_list(session, actor_id=actor_id, list_id=default_list_id).role != 'owner'
+        ):
+            raise lists.not_found()
         values['default_list_id'] = default_list_id
     if not isinstance(time_zone, _Unset):
         clock.set_time_zone(session, actor_id=actor_id, time_zone=time_zone)

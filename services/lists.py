@@ -11,19 +11,22 @@ from sqlalchemy import Table, and_, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from app.models import (
     INBOX,
     ListCreate,
+    ListMember,
     ListRead,
     ListSummary,
     ListUpdate,
+    MemberRead,
     Schema,
     Task,
     TaskList,
+    User,
     utcnow,
 )
-from services import positions
+from services import access, positions
 from services.clock import today_for
 from services.events import mark_changed
 from services.validation import validated
@@ -33,6 +36,8 @@ _MAX_ID = 2**31 - 1
 
 _LIST = cast(Table, TaskList.__table__)  # type: ignore[attr-defined]
 _TASK = cast(Table, Task.__table__)  # type: ignore[attr-defined]
+_MEMBER = cast(Table, ListMember.__table__)  # type: ignore[attr-defined]
+_USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 _READ_COLUMNS = [
     _LIST.c.id,
     _LIST.c.name,
@@ -58,7 +63,7 @@ class Overview(Schema):
 
 
 def not_found() -> NotFound:
-    return NotFound('List not found.')
+    return access.list_not_found()
 
 
 def owned(actor_id: uuid.UUID, list_id: int) -> Any:
@@ -68,14 +73,19 @@ def owned(actor_id: uuid.UUID, list_id: int) -> Any:
     return and_(_LIST.c.id == list_id, _LIST.c.owner_id == actor_id)
 
 
-def lock(session: Session, *, actor_id: uuid.UUID, list_id: int) -> None:
-    """Take the actor's list for this unit of work: moves into it then run one at a time (a
-    row lock on PostgreSQL, the write lock on SQLite). NotFound if it is not theirs."""
+def lock(session: Session, *, actor_id: uuid.UUID, list_id: int) -> uuid.UUID:
+    """Take a list the actor may put tasks into (theirs, or one they edit) for this unit of
+    work: moves into it then run one at a time (a row lock on PostgreSQL, the write lock on
+    SQLite). Returns its owner. NotFound if they may not see it, Forbidden if they only view it."""
+    owner_id = access.writable_list(session, actor_id=actor_id, list_id=list_id)
     result = session.connection().execute(
-        update(_LIST).where(owned(actor_id, list_id)).values(id=_LIST.c.id)
+        update(_LIST)
+        .where(_LIST.c.id == list_id, _LIST.c.owner_id == owner_id)
+        .values(id=_LIST.c.id)
     )
     if result.rowcount == 0:
         raise not_found()
+    return owner_id
 
 
 def inbox_id(session: Session, *, actor_id: uuid.UUID) -> int:
@@ -111,31 +121,97 @@ def inbox_id(session: Session, *, actor_id: uuid.UUID) -> int:
     return int(created)
 
 
+def _role(session: Session, actor_id: uuid.UUID, list_id: int, owner_id: uuid.UUID) -> str:
+    if owner_id == actor_id:
+        return 'owner'
+    return next(role for shared, role in access.shared_with(session, actor_id) if shared == list_id)
+
+
 def get_list(session: Session, *, actor_id: uuid.UUID, list_id: int) -> ListRead:
-    """One of the actor's lists; NotFound for anyone else's."""
-    row = session.connection().execute(select(*_READ_COLUMNS).where(owned(actor_id, list_id)))
+    """A list the actor may see (theirs or shared with them), with their role in it;
+    NotFound for anyone else's."""
+    access.check_id(list_id, not_found())
+    row = session.connection().execute(
+        select(*_READ_COLUMNS, _LIST.c.owner_id).where(
+            _LIST.c.id == list_id, access.visible_lists(session, actor_id)
+        )
+    )
     found = row.first()
     if found is None:
         raise not_found()
-    return ListRead.model_validate(found._mapping)
+    return ListRead.model_validate(
+        {**found._mapping, 'role': _role(session, actor_id, list_id, found.owner_id)}
+    )
+
+
+def members_of(session: Session, list_ids: list[int]) -> dict[int, list[MemberRead]]:
+    """Everyone who has each of these lists, owner first then members by email; lists that
+    nobody shares are left out. Callers check that the actor may see the lists."""
+    if not list_ids:
+        return {}
+    connection = session.connection()
+    rows = connection.execute(
+        select(_MEMBER.c.list_id, _MEMBER.c.user_id, _USER.c.email, _MEMBER.c.role)
+        .join(_USER, _USER.c.id == _MEMBER.c.user_id)
+        .where(_MEMBER.c.list_id.in_(list_ids))
+        .order_by(_MEMBER.c.list_id, _USER.c.email)
+    ).all()
+    shared = sorted({row.list_id for row in rows})
+    if not shared:
+        return {}
+    owners = connection.execute(
+        select(_LIST.c.id, _LIST.c.owner_id, _USER.c.email)
+        .join(_USER, _USER.c.id == _LIST.c.owner_id)
+        .where(_LIST.c.id.in_(shared))
+    ).all()
+    found: dict[int, list[MemberRead]] = {
+        row.id: [MemberRead(user_id=row.owner_id, email=row.email, role='owner')] for row in owners
+    }
+    for row in rows:
+        found[row.list_id].append(MemberRead(user_id=row.user_id, email=row.email, role=row.role))
+    return found
 
 
 def list_lists(session: Session, *, actor_id: uuid.UUID) -> list[ListSummary]:
-    """The actor's lists, Inbox first then in their order, each with its open-task count."""
+    """The actor's lists, Inbox first then in their order, each with its open-task count;
+    then the lists others share with them, by name. Shared lists carry their members."""
     inbox_id(session, actor_id=actor_id)
+    connection = session.connection()
     open_counts = (
         select(_TASK.c.list_id, func.count().label('open_count'))
         .where(_TASK.c.owner_id == actor_id, _TASK.c.completed.is_(False))
         .group_by(_TASK.c.list_id)
         .subquery()
     )
-    rows = session.connection().execute(
+    rows = connection.execute(
         select(*_READ_COLUMNS, func.coalesce(open_counts.c.open_count, 0).label('open_count'))
         .select_from(_LIST.outerjoin(open_counts, open_counts.c.list_id == _LIST.c.id))
         .where(_LIST.c.owner_id == actor_id)
         .order_by(_LIST.c.is_inbox.desc(), _LIST.c.position, _LIST.c.id)
-    )
-    return [ListSummary.model_validate(row._mapping) for row in rows]
+    ).all()
+    found = [ListSummary.model_validate(row._mapping) for row in rows]
+    roles = dict(access.shared_with(session, actor_id))
+    if roles:
+        theirs_open = (
+            select(_TASK.c.list_id, func.count().label('open_count'))
+            .where(_TASK.c.list_id.in_(roles), _TASK.c.completed.is_(False))
+            .group_by(_TASK.c.list_id)
+            .subquery()
+        )
+        shared_rows = connection.execute(
+            select(*_READ_COLUMNS, func.coalesce(theirs_open.c.open_count, 0).label('open_count'))
+            .select_from(_LIST.outerjoin(theirs_open, theirs_open.c.list_id == _LIST.c.id))
+            .where(_LIST.c.id.in_(roles))
+            .order_by(func.lower(_LIST.c.name), _LIST.c.id)
+        ).all()
+        found += [
+            ListSummary.model_validate({**row._mapping, 'role': roles[row.id]})
+            for row in shared_rows
+        ]
+    members = members_of(session, [summary.id for summary in found if not summary.is_inbox])
+    for summary in found:
+        summary.members = members.get(summary.id, [])
+    return found
 
 
 def overview(session: Session, *, actor_id: uuid.UUID) -> Overview:
@@ -151,15 +227,19 @@ def overview(session: Session, *, actor_id: uuid.UUID) -> Overview:
     def counted(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+    # Today and Upcoming hold the actor's agenda (their own tasks and what is assigned to them
+    # in shared lists); Completed shows every completed task they can see.
+    agenda = access.agenda_tasks(session, actor_id)
+    visible = access.visible_tasks(session, actor_id)
     row = (
         session.connection()
         .execute(
             select(
-                counted(and_(is_open, due <= today)),
-                counted(and_(is_open, due < today)),
-                counted(and_(is_open, due >= today, due < horizon)),
+                counted(and_(agenda, is_open, due <= today)),
+                counted(and_(agenda, is_open, due < today)),
+                counted(and_(agenda, is_open, due >= today, due < horizon)),
                 counted(_TASK.c.completed.is_(True)),
-            ).where(_TASK.c.owner_id == actor_id)
+            ).where(visible)
         )
         .one()
     )
@@ -216,7 +296,8 @@ def _write(
     values: dict[str, Any],
     expected_version: int | None,
 ) -> ListRead:
-    condition = owned(actor_id, list_id)
+    """Change a list whose access the caller has checked."""
+    condition = _LIST.c.id == list_id
     if expected_version is not None:
         condition = and_(condition, _LIST.c.version == expected_version)
     row = (
@@ -225,7 +306,7 @@ def _write(
             update(_LIST)
             .where(condition)
             .values(**values, updated_at=utcnow(), version=_LIST.c.version + 1)
-            .returning(*_READ_COLUMNS)
+            .returning(*_READ_COLUMNS, _LIST.c.owner_id)
         )
         .first()
     )
@@ -233,8 +314,10 @@ def _write(
         if expected_version is None:
             raise not_found()
         raise _stale_or_gone(session, actor_id, list_id)
-    mark_changed(session, actor_id)
-    return ListRead.model_validate(row._mapping)
+    access.announce(session, actor_id=actor_id, list_ids=[list_id])
+    return ListRead.model_validate(
+        {**row._mapping, 'role': _role(session, actor_id, list_id, row.owner_id)}
+    )
 
 
 def update_list(
@@ -247,8 +330,9 @@ def update_list(
     sort: str | None = None,
     expected_version: int | None = None,
 ) -> ListRead:
-    """Rename, recolour or re-sort the actor's list (the Inbox keeps its name); NotFound for
-    anyone else's, PreconditionFailed when `expected_version` is no longer current."""
+    """Rename, recolour or re-sort the actor's list (the Inbox keeps its name); an editor of a
+    shared list may re-sort it, a viewer nothing (Forbidden); NotFound for a list the actor
+    cannot see, PreconditionFailed when `expected_version` is no longer current."""
     given = {
         key: value
         for key, value in (('name', name), ('colour', colour), ('sort', sort))
@@ -256,6 +340,14 @@ def update_list(
     }
     changes: ListUpdate = validated(ListUpdate, **given)
     current = get_list(session, actor_id=actor_id, list_id=list_id)
+    if current.role == 'viewer' or (
+        current.role == 'editor' and (changes.name is not None or changes.colour is not None)
+    ):
+        raise Forbidden(
+            'Only the owner of this list can rename or recolour it.'
+            if current.role == 'editor'
+            else 'You can view this list but not change it.'
+        )
     if changes.name is not None and current.is_inbox and changes.name != current.name:
         raise InvalidInput('The Inbox cannot be renamed.', field='name', reason='cannot be renamed')
     values = changes.model_dump(exclude_none=True)
@@ -279,6 +371,8 @@ def move_list(
     if before_id is not None and after_id is not None:
         raise InvalidInput('Give before_id or after_id, not both.', field='before_id')
     current = get_list(session, actor_id=actor_id, list_id=list_id)
+    if current.role != 'owner':
+        raise Forbidden('Lists shared with you stay in the order of their names.')
     if current.is_inbox:
         raise InvalidInput('The Inbox always comes first.', field='list_id')
     scope = [_LIST.c.owner_id == actor_id, _LIST.c.is_inbox.is_(False)]
@@ -310,6 +404,7 @@ def delete_list(
     # Take the list first: a move into it then either lands before the count (and is moved or
     # deleted with the rest) or waits and finds the list gone, never cascading away unseen; and
     # the version checked below is the one being deleted.
+    access.owned_list(session, actor_id=actor_id, list_id=list_id)
     lock(session, actor_id=actor_id, list_id=list_id)
     current = get_list(session, actor_id=actor_id, list_id=list_id)
     if current.is_inbox:
@@ -341,6 +436,6 @@ def delete_list(
         )
     elif count:
         connection.execute(delete(_TASK).where(in_list))
+    access.announce(session, actor_id=actor_id, list_ids=[list_id])  # before its members go
     connection.execute(delete(_LIST).where(owned(actor_id, list_id)))
-    mark_changed(session, actor_id)
     return int(count)

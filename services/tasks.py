@@ -1,4 +1,5 @@
-"""A person's own tasks. Every query is scoped to the acting user in SQL."""
+"""Tasks. Every query is scoped to the acting user in SQL, through services/access.py: a
+person's own tasks, and those in lists shared with them (to change only as an editor)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, Final, cast
 from sqlalchemy import Table, and_, case, delete, func, insert, literal, not_, null, or_, update
 from sqlmodel import Session, select
 
-from app.errors import InvalidInput, NotFound, PreconditionFailed
+from app.errors import AppError, InvalidInput, NotFound, PreconditionFailed
 from app.models import (
     Task,
     TaskCounts,
@@ -26,8 +27,7 @@ from app.models import (
     UTCDateTime,
     utcnow,
 )
-from services import clock, lists, positions
-from services.events import mark_changed
+from services import access, clock, lists, positions
 from services.validation import validated as _validated
 
 
@@ -67,6 +67,7 @@ _READ_COLUMNS = [
     _TASK.c.due_time,
     _TASK.c.due_at,
     _TASK.c.priority,
+    _TASK.c.assignee_id,
 ]
 
 
@@ -74,11 +75,18 @@ def _not_found() -> NotFound:
     return NotFound('Task not found.')
 
 
-def _mine(actor_id: uuid.UUID, task_id: int) -> Any:
-    """The ownership rule, as SQL: this id, and only if the actor owns it."""
+def _seen(session: Session, actor_id: uuid.UUID, task_id: int) -> Any:
+    """The access rule for reading one task, as SQL: this id, if the actor may see it."""
     if not 1 <= task_id <= _MAX_ID:
         raise _not_found()
-    return and_(_TASK.c.id == task_id, _TASK.c.owner_id == actor_id)
+    return and_(_TASK.c.id == task_id, access.visible_tasks(session, actor_id))
+
+
+def _changeable(session: Session, actor_id: uuid.UUID, task_id: int) -> Any:
+    """The access rule for changing one task, as SQL: this id, if the actor may change it."""
+    if not 1 <= task_id <= _MAX_ID:
+        raise _not_found()
+    return and_(_TASK.c.id == task_id, access.editable_tasks(session, actor_id))
 
 
 def _one(session: Session, statement: Any) -> TaskRead:
@@ -142,10 +150,12 @@ def create_task(
     due_date: date | None = None,
     due_time: time | None = None,
     priority: int = 0,
+    assignee_id: uuid.UUID | None = None,
 ) -> TaskRead:
-    """Add a task on top of one of the actor's lists (when none is given, their default list,
-    else the Inbox); the title is trimmed and must be 1–200 characters. NotFound for someone
-    else's list."""
+    """Add a task on top of one of the actor's lists or a list they edit (when none is given,
+    their default list, else the Inbox); the title is trimmed and must be 1–200 characters.
+    NotFound for a list they cannot see, Forbidden for one they only view. The task belongs to
+    the list's owner."""
     data: TaskCreate = _validated(
         TaskCreate,
         title=title,
@@ -156,13 +166,16 @@ def create_task(
     )
     if list_id is None:
         list_id = _default_list(session, actor_id)
-    lists.lock(session, actor_id=actor_id, list_id=list_id)
+    owner_id = lists.lock(session, actor_id=actor_id, list_id=list_id)
+    if assignee_id is not None:
+        _check_assignee(session, list_id, assignee_id)
     now = utcnow()
     task = _one(
         session,
         insert(_TASK)
         .values(
-            owner_id=actor_id,
+            owner_id=owner_id,
+            assignee_id=assignee_id,
             list_id=list_id,
             position=positions.first(session, _TASK, [_TASK.c.list_id == list_id]),
             title=data.title,
@@ -175,13 +188,23 @@ def create_task(
         )
         .returning(*_READ_COLUMNS),
     )
-    mark_changed(session, actor_id)
+    access.announce(session, actor_id=actor_id, list_ids=[list_id])
     return task
 
 
+def _check_assignee(session: Session, list_id: int, assignee_id: uuid.UUID) -> None:
+    """Only someone who has the list (its owner or a member) may be assigned its tasks."""
+    if assignee_id not in access.audience(session, list_ids=[list_id]):
+        raise InvalidInput(
+            'Assignee: must be someone this list is shared with.',
+            field='assignee_id',
+            reason='must be someone this list is shared with',
+        )
+
+
 def get_task(session: Session, *, actor_id: uuid.UUID, task_id: int) -> TaskRead:
-    """One of the actor's tasks; NotFound for anyone else's."""
-    return _one(session, select(*_READ_COLUMNS).where(_mine(actor_id, task_id)))
+    """A task the actor may see (theirs, or in a list shared with them); NotFound otherwise."""
+    return _one(session, select(*_READ_COLUMNS).where(_seen(session, actor_id, task_id)))
 
 
 def _search_filter(q: str) -> Any:
@@ -195,7 +218,9 @@ def _search_filter(q: str) -> Any:
 def _conditions(
     session: Session, actor_id: uuid.UUID, query: TaskQuery, *, by_status: bool = True
 ) -> list[Any]:
-    conditions: list[Any] = [_TASK.c.owner_id == actor_id]
+    conditions: list[Any] = [access.visible_tasks(session, actor_id)]
+    if query.assigned_to_me:
+        conditions.append(_TASK.c.assignee_id == actor_id)
     if by_status and query.status == 'active':
         conditions.append(_TASK.c.completed.is_(False))
     elif by_status and query.status == 'completed':
@@ -301,10 +326,11 @@ def list_tasks(
     overdue: bool | None = None,
     priority: int | None = None,
     sort: TaskSort | str | None = None,
+    assigned_to_me: bool | None = None,
 ) -> TaskPage:
-    """A page of the actor's tasks, incomplete first, then in the chosen order (a list's own
-    choice, or newest first across lists), with the total count. NotFound for someone else's
-    list."""
+    """A page of the tasks the actor may see (or of one list), incomplete first, then in the
+    chosen order (a list's own choice, or newest first across lists), with the total count.
+    NotFound for a list the actor cannot see."""
     query: TaskQuery = _validated(
         TaskQuery,
         status=status,
@@ -317,6 +343,7 @@ def list_tasks(
         overdue=overdue,
         priority=priority,
         sort=sort,
+        assigned_to_me=assigned_to_me,
     )
     return _page(session, actor_id, query, None)
 
@@ -352,11 +379,19 @@ def list_tasks_with_counts(
     offset: int = 0,
     list_id: int | None = None,
     sort: TaskSort | str | None = None,
+    assigned_to_me: bool | None = None,
 ) -> tuple[TaskPage, TaskCounts]:
     """What a dashboard shows: a page and the per-filter counts, with one count query (the
     page's total is the count for its filter)."""
     query: TaskQuery = _validated(
-        TaskQuery, status=status, q=q, limit=limit, offset=offset, list_id=list_id, sort=sort
+        TaskQuery,
+        status=status,
+        q=q,
+        limit=limit,
+        offset=offset,
+        list_id=list_id,
+        sort=sort,
+        assigned_to_me=assigned_to_me,
     )
     counts = _counts(session, actor_id, query)
     return _page(session, actor_id, query, getattr(counts, query.status)), counts
@@ -377,7 +412,7 @@ def due_view(
         raise InvalidInput('View: must be today or upcoming.', field='view')
     query: TaskQuery = _validated(TaskQuery, limit=limit, offset=offset)
     today = clock.today_for(session, actor_id=actor_id)
-    conditions = [_TASK.c.owner_id == actor_id, _TASK.c.completed.is_(False)]
+    conditions = [access.agenda_tasks(session, actor_id), _TASK.c.completed.is_(False)]
     if view == 'today':
         conditions.append(_TASK.c.due_date <= today)
     else:
@@ -408,15 +443,29 @@ def due_view(
     return today, page
 
 
-def _stale_or_gone(session: Session, actor_id: uuid.UUID, task_id: int) -> PreconditionFailed:
-    """After a versioned write matched nothing: the actor's task at another version is a
-    PreconditionFailed carrying it as it is now; gone or someone else's is NotFound."""
-    current = get_task(session, actor_id=actor_id, task_id=task_id)  # NotFound when not theirs
+def _why_not(
+    session: Session, actor_id: uuid.UUID, task_id: int, expected_version: int | None
+) -> AppError:
+    """After a write matched nothing: gone or not the actor's to see is NotFound; in a list
+    they only view, Forbidden; else it is at another version, a PreconditionFailed carrying the
+    task as it is now."""
+    current = get_task(session, actor_id=actor_id, task_id=task_id)  # NotFound when not seen
+    editable = (
+        session.connection()
+        .execute(select(_TASK.c.id).where(_changeable(session, actor_id, task_id)))
+        .first()
+    )
+    if editable is None:
+        return access.viewer_forbidden('the tasks of this list')
+    if expected_version is None:  # changed between the two reads: still not a silent success
+        return _not_found()
     return PreconditionFailed('This task was changed meanwhile.', current=current)
 
 
-def _target(actor_id: uuid.UUID, task_id: int, expected_version: int | None) -> Any:
-    condition = _mine(actor_id, task_id)
+def _target(
+    session: Session, actor_id: uuid.UUID, task_id: int, expected_version: int | None
+) -> Any:
+    condition = _changeable(session, actor_id, task_id)
     if expected_version is not None:
         condition = and_(condition, _TASK.c.version == expected_version)
     return condition
@@ -428,21 +477,20 @@ def _write(
     task_id: int,
     values: dict[str, Any],
     expected_version: int | None,
+    also_tell: Sequence[int] = (),
 ) -> TaskRead:
     # Every write moves the version in the same statement, so a client holding the old one can
     # never overwrite this change unseen.
     statement = (
         update(_TASK)
-        .where(_target(actor_id, task_id, expected_version))
+        .where(_target(session, actor_id, task_id, expected_version))
         .values(**values, version=_TASK.c.version + 1)
         .returning(*_READ_COLUMNS)
     )
     row = session.connection().execute(statement).first()
     if row is None:
-        if expected_version is None:
-            raise _not_found()
-        raise _stale_or_gone(session, actor_id, task_id)
-    mark_changed(session, actor_id)
+        raise _why_not(session, actor_id, task_id, expected_version)
+    access.announce(session, actor_id=actor_id, list_ids={row.list_id, *also_tell})
     return TaskRead.model_validate(row._mapping)
 
 
@@ -457,11 +505,13 @@ def update_task(
     priority: int | None = None,
     due_date: date | _Unset | None = UNSET,
     due_time: time | _Unset | None = UNSET,
+    assignee_id: uuid.UUID | _Unset | None = UNSET,
     expected_version: int | None = None,
 ) -> TaskRead:
-    """Change only the given fields of the actor's task (a due date or time given as None is
-    cleared; clearing the date clears the time); NotFound for anyone else's, and
-    PreconditionFailed when `expected_version` is given and no longer current."""
+    """Change only the given fields of a task the actor may change (a due date, time or
+    assignee given as None is cleared; clearing the date clears the time); NotFound for one
+    they cannot see, Forbidden in a list they only view, and PreconditionFailed when
+    `expected_version` is given and no longer current. An assignee must have the list."""
     given = {
         name: value
         for name, value in (
@@ -488,6 +538,12 @@ def update_task(
             TaskCreate, title='x', due_date=due_date, due_time=due_time
         )
         due = _due_values(session, actor_id, checked.due_date, checked.due_time)
+    if not isinstance(assignee_id, _Unset):
+        due['assignee_id'] = assignee_id
+        if assignee_id is not None:
+            _check_assignee(
+                session, get_task(session, actor_id=actor_id, task_id=task_id).list_id, assignee_id
+            )
     if not given and not due:  # nothing to change, but a stale version is still reported
         task = get_task(session, actor_id=actor_id, task_id=task_id)
         if expected_version is not None and task.version != expected_version:
@@ -514,7 +570,7 @@ def update_task(
 def toggle_task(
     session: Session, *, actor_id: uuid.UUID, task_id: int, expected_version: int | None = None
 ) -> TaskRead:
-    """Flip completion of the actor's own task, setting or clearing completed_at;
+    """Flip completion of a task the actor may change, setting or clearing completed_at;
     PreconditionFailed when `expected_version` is given and no longer current."""
     now = utcnow()
     values = {
@@ -530,17 +586,18 @@ def toggle_task(
 def delete_task(
     session: Session, *, actor_id: uuid.UUID, task_id: int, expected_version: int | None = None
 ) -> TaskRead:
-    """Remove the actor's own task and return it as it was (what Undo puts back); NotFound for
-    anyone else's, PreconditionFailed when `expected_version` is given and no longer current."""
+    """Remove a task the actor may change and return it as it was (what Undo puts back);
+    NotFound for one they cannot see, Forbidden in a list they only view, PreconditionFailed
+    when `expected_version` is given and no longer current."""
     statement = (
-        delete(_TASK).where(_target(actor_id, task_id, expected_version)).returning(*_READ_COLUMNS)
+        delete(_TASK)
+        .where(_target(session, actor_id, task_id, expected_version))
+        .returning(*_READ_COLUMNS)
     )
     row = session.connection().execute(statement).first()
     if row is None:
-        if expected_version is None:
-            raise _not_found()
-        raise _stale_or_gone(session, actor_id, task_id)
-    mark_changed(session, actor_id)
+        raise _why_not(session, actor_id, task_id, expected_version)
+    access.announce(session, actor_id=actor_id, list_ids=[row.list_id])
     return TaskRead.model_validate(row._mapping)
 
 
@@ -555,10 +612,12 @@ def move_task(
     position: float | None = None,
     expected_version: int | None = None,
 ) -> TaskRead:
-    """Put the actor's task into one of their lists (its own when `list_id` is None): right
-    before `before_id` or after `after_id` there, at an exact `position` (Undo), or on top.
-    Moves into one list run one at a time, so two tabs moving at once end in one order.
-    NotFound for someone else's task or list; the neighbour must be in the target list."""
+    """Put a task the actor may change into a list they may change (its own when `list_id` is
+    None): right before `before_id` or after `after_id` there, at an exact `position` (Undo),
+    or on top. Moves into one list run one at a time, so two tabs moving at once end in one
+    order. NotFound for a task or list they cannot see, Forbidden where they only view; the
+    neighbour must be in the target list. A task moved into someone else's list becomes
+    theirs (it belongs to its list's owner), and keeps its assignee only if they have it."""
     if sum(value is not None for value in (before_id, after_id, position)) > 1:
         raise InvalidInput(
             'Give at most one of before_id, after_id and position.', field='before_id'
@@ -567,7 +626,9 @@ def move_task(
     if expected_version is not None and task.version != expected_version:
         raise PreconditionFailed('This task was changed meanwhile.', current=task)
     target = task.list_id if list_id is None else list_id
-    lists.lock(session, actor_id=actor_id, list_id=target)
+    if target != task.list_id:  # a viewer's move into their own list is still a change
+        access.writable_list(session, actor_id=actor_id, list_id=task.list_id)
+    owner_id = lists.lock(session, actor_id=actor_id, list_id=target)
     if position is None:
         position = positions.between(
             session,
@@ -584,23 +645,30 @@ def move_task(
             )
     elif not -1e15 < position < 1e15:
         raise InvalidInput('Position: out of range.', field='position', reason='is out of range')
-    return _write(
-        session,
-        actor_id,
-        task_id,
-        {'list_id': target, 'position': float(position), 'updated_at': utcnow()},
-        expected_version,
-    )
+    values: dict[str, Any] = {
+        'list_id': target,
+        'owner_id': owner_id,
+        'position': float(position),
+        'updated_at': utcnow(),
+    }
+    if (
+        target != task.list_id
+        and task.assignee_id is not None
+        and task.assignee_id not in access.audience(session, list_ids=[target])
+    ):
+        values['assignee_id'] = None
+    return _write(session, actor_id, task_id, values, expected_version, also_tell=[task.list_id])
 
 
 def clear_completed(
     session: Session, *, actor_id: uuid.UUID, list_id: int | None = None
 ) -> list[TaskRead]:
-    """Delete the actor's completed tasks (in one of their lists, or everywhere) and return
-    them as they were, for Undo. NotFound for someone else's list."""
-    conditions = [_TASK.c.owner_id == actor_id, _TASK.c.completed.is_(True)]
+    """Delete the completed tasks the actor may change (in one list, or everywhere) and return
+    them as they were, for Undo. NotFound for a list they cannot see, Forbidden for one they
+    only view."""
+    conditions = [access.editable_tasks(session, actor_id), _TASK.c.completed.is_(True)]
     if list_id is not None:
-        lists.get_list(session, actor_id=actor_id, list_id=list_id)
+        access.writable_list(session, actor_id=actor_id, list_id=list_id)
         conditions.append(_TASK.c.list_id == list_id)
     rows = (
         session.connection()
@@ -608,7 +676,7 @@ def clear_completed(
         .all()
     )
     if rows:
-        mark_changed(session, actor_id)
+        access.announce(session, actor_id=actor_id, list_ids={row.list_id for row in rows})
     return [TaskRead.model_validate(row._mapping) for row in rows]
 
 
@@ -616,8 +684,8 @@ def restore_tasks(
     session: Session, *, actor_id: uuid.UUID, snapshots: Sequence[TaskRead]
 ) -> list[TaskRead]:
     """Undo a delete: put the actor's deleted tasks back exactly as they were (id, list,
-    position, dates), into the Inbox when their list has gone meanwhile. A task already back
-    is left as it is.
+    position, dates), into the Inbox when their list has gone meanwhile or is no longer one
+    they may change. A task already back is left as it is.
 
     The snapshots must be ones a service returned to this actor (a page keeps them in server
     memory); never build them from what a client sends."""
@@ -627,30 +695,38 @@ def restore_tasks(
     ids = [snapshot.id for snapshot in snapshots]
     present = set(connection.execute(select(_TASK.c.id).where(_TASK.c.id.in_(ids))).scalars())
     wanted_lists = {snapshot.list_id for snapshot in snapshots}
-    alive = set(
-        connection.execute(
-            select(lists._LIST.c.id).where(
-                lists._LIST.c.id.in_(wanted_lists), lists._LIST.c.owner_id == actor_id
+    editing = [shared for shared, role in access.shared_with(session, actor_id) if role == 'editor']
+    alive: dict[int, uuid.UUID] = {
+        int(row.id): row.owner_id
+        for row in connection.execute(
+            select(lists._LIST.c.id, lists._LIST.c.owner_id).where(
+                lists._LIST.c.id.in_(wanted_lists),
+                or_(lists._LIST.c.owner_id == actor_id, lists._LIST.c.id.in_(editing)),
             )
-        ).scalars()
-    )
+        )
+    }
     inbox = None
     restored: list[TaskRead] = []
     for snapshot in snapshots:
         if snapshot.id in present:
             continue
         list_id = snapshot.list_id
-        if list_id not in alive:
+        owner_id = alive.get(list_id)
+        if owner_id is None:
             inbox = inbox or lists.inbox_id(session, actor_id=actor_id)
-            list_id = inbox
+            list_id, owner_id = inbox, actor_id
         values = snapshot.model_dump(exclude={'list_id', 'version', 'updated_at'})
+        if values['assignee_id'] is not None and values['assignee_id'] not in access.audience(
+            session, list_ids=[list_id]
+        ):
+            values['assignee_id'] = None
         restored.append(
             _one(
                 session,
                 insert(_TASK)
                 .values(
                     **values,
-                    owner_id=actor_id,
+                    owner_id=owner_id,
                     list_id=list_id,
                     version=snapshot.version + 1,
                     updated_at=utcnow(),
@@ -659,5 +735,5 @@ def restore_tasks(
             )
         )
     if restored:
-        mark_changed(session, actor_id)
+        access.announce(session, actor_id=actor_id, list_ids={task.list_id for task in restored})
     return restored

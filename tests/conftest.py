@@ -59,7 +59,15 @@ from services.throttle import set_throttle  # noqa: E402
 POSTGRES_URL = os.environ.get(
     'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test'
 )
-TABLES = ('task', 'task_list', 'auth_session', 'user_account')
+TABLES = (
+    'list_member',
+    'user_identity',
+    'invitation',
+    'task',
+    'task_list',
+    'auth_session',
+    'user_account',
+)
 
 
 def _recreate_postgres_database(url: str) -> None:

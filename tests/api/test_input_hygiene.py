@@ -31,6 +31,7 @@ OUTPUT_MODELS = {
     models.TaskCounts,
     models.ListRead,
     models.ListSummary,
+    models.MemberRead,
     models.SessionInfo,
     models.IssuedSession,
     schemas.TokenResponse,

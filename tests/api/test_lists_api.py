@@ -19,6 +19,7 @@ LIST_KEYS = {
     'created_at',
     'updated_at',
     'version',
+    'role',
 }
 
 
@@ -51,7 +52,7 @@ def test_a_new_account_has_just_its_inbox(signup: Callable[..., Account]) -> Non
     listed = account.request('GET', '/api/lists').json()
     assert len(listed) == 1
     inbox = listed[0]
-    assert set(inbox) == LIST_KEYS | {'open_count'}
+    assert set(inbox) == LIST_KEYS | {'open_count', 'members'}
     assert (inbox['name'], inbox['is_inbox'], inbox['sort'], inbox['open_count']) == (
         'Inbox',
         True,

@@ -23,6 +23,7 @@ TASK_KEYS = {
     'due_time',
     'due_at',
     'priority',
+    'assignee_id',
 }
 
 
@@ -465,6 +466,10 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
         ('patch', '/api/lists/{list_id}'),
         ('delete', '/api/lists/{list_id}'),
         ('post', '/api/lists/{list_id}/move'),
+        ('get', '/api/lists/{list_id}/members'),
+        ('post', '/api/lists/{list_id}/members'),
+        ('patch', '/api/lists/{list_id}/members/{user_id}'),
+        ('delete', '/api/lists/{list_id}/members/{user_id}'),
         ('get', '/api/overview'),
         ('put', '/api/me/time-zone'),
         ('get', '/api/me'),
