@@ -105,3 +105,42 @@ def test_on_a_phone_the_lists_are_in_a_drawer(page: Page) -> None:
     nav(page, 'Today').click()
     expect(page).to_have_url(re.compile(r'/tasks/today$'))
     expect(nav(page, 'Today')).not_to_be_in_viewport()
+
+
+def test_sharing_a_list_by_email_and_working_in_it_together(page: Page, base_url: str) -> None:
+    """Two people in two browsers: one shares a list, the other sees it arrive, adds to it, and
+    the first sees that at once; a list shared to view only takes no changes."""
+    colleague = page.context.browser.new_context(base_url=base_url)  # type: ignore[union-attr]
+    other = colleague.new_page()
+    try:
+        their_email = sign_up(other)
+        sign_up(page)
+        new_list(page, 'Launch')
+        add(page, 'Book the venue')
+        page.get_by_role('button', name='Options for Launch').click()
+        page.locator('.q-menu').get_by_text('Share…', exact=True).click()
+        dialog = page.get_by_role('dialog', name='Share Launch')
+        dialog.get_by_label('Email').fill(their_email)
+        dialog.get_by_role('button', name='Share', exact=True).click()
+        expect(dialog.get_by_text(their_email)).to_be_visible()
+        dialog.get_by_role('button', name='Done').click()
+
+        # It arrives in the colleague's sidebar without a reload, under Shared with me.
+        expect(nav(other, 'Launch')).to_be_visible()
+        expect(other.get_by_text('Shared with me')).to_be_visible()
+        nav(other, 'Launch').click()
+        expect(other.get_by_role('checkbox', name='Book the venue')).to_be_visible()
+        add(other, 'Order the cake')
+        expect(page.get_by_role('checkbox', name='Order the cake')).to_be_visible()
+
+        # Made view-only: the colleague's page follows and offers no changes.
+        page.get_by_role('button', name='Options for Launch').click()
+        page.locator('.q-menu').get_by_text('Share…', exact=True).click()
+        dialog = page.get_by_role('dialog', name='Share Launch')
+        dialog.get_by_label(f'Permission of {their_email}').click()
+        page.get_by_role('option', name='Can view').click()
+        expect(other.get_by_text('Shared with you to view')).to_be_visible()
+        expect(other.get_by_role('checkbox', name='Book the venue')).to_be_disabled()
+        expect(other.get_by_label('New task')).to_be_hidden()
+    finally:
+        colleague.close()
