@@ -59,7 +59,7 @@ from services.throttle import set_throttle  # noqa: E402
 POSTGRES_URL = os.environ.get(
     'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test'
 )
-TABLES = ('task', 'task_list', 'auth_session', 'user_account')
+TABLES = ('invitation', 'task', 'task_list', 'auth_session', 'user_account')
 
 
 def _recreate_postgres_database(url: str) -> None:
