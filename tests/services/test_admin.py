@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from sqlmodel import select
 
 from app.config import get_settings
 from app.db import session_scope
-from app.errors import AuthFailed, Conflict, InvalidInput, NotAuthenticated, NotFound
+from app.errors import AppError, AuthFailed, Conflict, InvalidInput, NotAuthenticated, NotFound
 from app.models import AuthSession, Invitation, Task, TaskList, User, UserRead, utcnow
 from app.security import hash_password
 from services import admin, auth, invitations
@@ -237,3 +238,34 @@ def test_a_reset_link_is_for_an_active_person() -> None:
         admin.set_deactivated(session, actor_id=boss.id, user_id=person.id, deactivated=True)
     with pytest.raises(Conflict), session_scope() as session:
         admin.reset_link(session, actor_id=boss.id, user_id=person.id, base_url='http://x')
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(database: str) -> None:
+    first = make_admin('first@example.com')
+    second = make_admin('second@example.com')
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def remove(actor: UserRead, target: UserRead) -> None:
+        barrier.wait()
+        try:
+            with session_scope() as session:
+                admin.set_admin(session, actor_id=actor.id, user_id=target.id, admin=False)
+            outcomes.append('removed')
+        except AppError as error:
+            outcomes.append(type(error).__name__)
+
+    threads = [
+        threading.Thread(target=remove, args=(first, second)),
+        threading.Thread(target=remove, args=(second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count('removed') == 1
+    if database == 'postgresql':  # the second waited for the admins' rows, then was no admin
+        assert sorted(outcomes) == ['NotFound', 'removed']
+    with session_scope() as session:
+        admins = session.exec(select(User.email).where(User.is_admin)).all()
+    assert len(admins) == 1

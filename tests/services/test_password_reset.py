@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,7 +17,7 @@ from app.errors import AuthFailed, InvalidInput, NotAuthenticated, NotFound, Rat
 from services import admin, auth, password_reset
 from services.events import session_ends
 from tests.factories import PASSWORD, make_user
-from tests.mailbox import Mailbox, link_in, smtp_server
+from tests.mailbox import Mailbox, link_in, self_signed, smtp_server
 from tests.services.test_admin import make_admin, signed_in
 
 NEW_PASSWORD = 'a brand new secret phrase'
@@ -174,3 +175,23 @@ def test_a_failed_delivery_is_logged_not_raised(
     assert password_reset.deliver(message) is False
     assert 'password reset email not sent' in caplog.text
     assert 'token=t' not in caplog.text
+
+
+@pytest.mark.parametrize('security', ['starttls', 'ssl'])
+def test_email_goes_over_tls_to_a_server_whose_certificate_is_trusted(
+    security: str,
+    configure: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    certificate = self_signed(tmp_path)
+    message = password_reset.ResetMail(
+        to='me@example.com', link='http://h/reset?token=x', minutes=5
+    )
+    with smtp_server(tls=security, certificate=certificate) as box:
+        configure(**{**box.settings(), 'SMTP_SECURITY': security})
+        assert password_reset.deliver(message) is False  # its certificate is not trusted yet
+        monkeypatch.setenv('SSL_CERT_FILE', str(certificate))
+        assert password_reset.deliver(message) is True
+        [received] = box.wait_for(1)
+    assert link_in(received) == 'http://h/reset?token=x'
