@@ -58,6 +58,7 @@ def test_deactivating_someone_sends_their_open_tab_to_sign_in(
 
     people.get_by_role('button', name='Reactivate alice@example.com').click()
     expect(people.get_by_role('button', name='Deactivate alice@example.com')).to_be_visible()
+    alice.get_by_label('Password').fill(PASSWORD)  # a refused sign-in empties it
     alice.get_by_role('button', name='Sign in').click()
     expect(alice).to_have_url(re.compile(r'/tasks$'))
 
