@@ -13,6 +13,8 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import running_main
 
 PASSWORD = 'correct horse battery'
+# Generous: only a failure waits this long, and the machine's cores may all be busy.
+WAIT = 20_000
 
 
 @pytest.fixture(scope='module')
@@ -29,7 +31,7 @@ def sign_up(page: Page, email: str) -> None:
     page.get_by_label('Password', exact=True).fill(PASSWORD)
     page.get_by_label('Confirm password').fill(PASSWORD)
     page.get_by_role('button', name='Sign up').click()
-    expect(page).to_have_url(re.compile(r'/tasks$'))
+    expect(page).to_have_url(re.compile(r'/tasks$'), timeout=WAIT)
 
 
 def test_deactivating_someone_sends_their_open_tab_to_sign_in(
@@ -43,26 +45,27 @@ def test_deactivating_someone_sends_their_open_tab_to_sign_in(
     sign_up(boss, 'boss@example.com')
 
     boss.get_by_role('link', name='Admin').click()
-    expect(boss).to_have_url(re.compile(r'/admin$'))
+    expect(boss).to_have_url(re.compile(r'/admin$'), timeout=WAIT)
     people = boss.get_by_role('region', name='People')
-    expect(people.get_by_text('alice@example.com')).to_be_visible()
+    expect(people.get_by_text('alice@example.com')).to_be_visible(timeout=WAIT)
     people.get_by_role('button', name='Deactivate alice@example.com').click()
 
     # Alice's tab leaves by itself, without a reload.
-    expect(alice).to_have_url(re.compile(r'/login'))
-    expect(people.get_by_text('Deactivated')).to_be_visible()
+    expect(alice).to_have_url(re.compile(r'/login'), timeout=WAIT)
+    expect(people.get_by_text('Deactivated')).to_be_visible(timeout=WAIT)
     alice.get_by_label('Email').fill('alice@example.com')
     alice.get_by_label('Password').fill(PASSWORD)
     alice.get_by_role('button', name='Sign in').click()
-    expect(alice.get_by_text('This account has been deactivated.')).to_be_visible()
+    expect(alice.get_by_text('This account has been deactivated.')).to_be_visible(timeout=WAIT)
 
     people.get_by_role('button', name='Reactivate alice@example.com').click()
-    expect(people.get_by_role('button', name='Deactivate alice@example.com')).to_be_visible()
+    deactivate = people.get_by_role('button', name='Deactivate alice@example.com')
+    expect(deactivate).to_be_visible(timeout=WAIT)
     alice.get_by_label('Password').fill(PASSWORD)  # a refused sign-in empties it
     alice.get_by_role('button', name='Sign in').click()
-    expect(alice).to_have_url(re.compile(r'/tasks$'))
+    expect(alice).to_have_url(re.compile(r'/tasks$'), timeout=WAIT)
 
     alice.goto('/admin')  # for anyone else it is not there
-    expect(alice.get_by_text("This page doesn't exist.")).to_be_visible()
+    expect(alice.get_by_text("This page doesn't exist.")).to_be_visible(timeout=WAIT)
     boss_context.close()
     alice_context.close()
