@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from api import account, auth, lists, tasks, transfer
+from api import account, admin, auth, lists, tasks, transfer
 from api.deps import Responses
 from api.schemas import ErrorResponse
 
@@ -19,3 +19,4 @@ router.include_router(tasks.router)
 router.include_router(lists.router)
 router.include_router(account.router)
 router.include_router(transfer.router)
+router.include_router(admin.router)

@@ -5,22 +5,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from api.deps import UNAUTHORIZED, ClientAddress, CurrentSession, Responses, client_address
 from api.schemas import (
     ErrorResponse,
+    ForgotPasswordRequest,
     LoginRequest,
     RefreshRequest,
     RegisterRequest,
+    ResetPasswordRequest,
     TokenResponse,
 )
 from app.db import session_scope
 from app.models import IssuedSession, UserRead
-from services import auth
+from services import auth, password_reset
 
 router = APIRouter(prefix='/auth', tags=['auth'])
 
@@ -29,12 +31,20 @@ RATE_LIMITED: Responses = {
 }
 INVALID: Responses = {422: {'description': 'A field is missing or invalid'}}
 REGISTER_RESPONSES: Responses = {
+    403: {
+        'model': ErrorResponse,
+        'description': 'Registration is closed, or needs an invitation and this one is missing, '
+        'invalid, expired, used, withdrawn or for another email',
+    },
     409: {'model': ErrorResponse, 'description': 'Email already registered'},
     **INVALID,
     **RATE_LIMITED,
 }
 LOGIN_RESPONSES: Responses = {
-    401: {'model': ErrorResponse, 'description': 'Invalid email or password'},
+    401: {
+        'model': ErrorResponse,
+        'description': 'Invalid email or password, or the account is deactivated',
+    },
     **INVALID,
     **RATE_LIMITED,
 }
@@ -59,9 +69,18 @@ def _tokens(issued: IssuedSession) -> TokenResponse:
     operation_id='signup',
 )
 def register(body: RegisterRequest, address: ClientAddress, request: Request) -> TokenResponse:
-    """Create an account and sign it in. The email is matched case-insensitively."""
+    """Create an account and sign it in. The email is matched case-insensitively.
+
+    REGISTRATION=invite needs `invitation` (the `invite` token of an admin's link);
+    REGISTRATION=closed refuses everyone (403). ALLOWED_EMAIL_DOMAINS: other domains get 422."""
     with session_scope() as session:
-        user = auth.register(session, email=body.email, password=body.password, address=address)
+        user = auth.register(
+            session,
+            email=body.email,
+            password=body.password,
+            address=address,
+            invitation=body.invitation,
+        )
         issued = auth.start_session(
             session,
             user=user,
@@ -202,3 +221,44 @@ def logout(current: CurrentSession) -> Response:
 def me(current: CurrentSession) -> UserRead:
     """The signed-in account."""
     return current.user
+
+
+class ResetRequested(BaseModel):
+    detail: str
+
+
+@router.post(
+    '/forgot-password',
+    status_code=202,
+    responses={
+        404: {'model': ErrorResponse, 'description': 'Password reset by email is not set up'},
+        **INVALID,
+        **RATE_LIMITED,
+    },
+)
+def forgot_password(
+    body: ForgotPasswordRequest, address: ClientAddress, request: Request, later: BackgroundTasks
+) -> ResetRequested:
+    """Email a password-reset link. The answer is the same whether or not the address has an
+    account (the email goes out after it); limited per address asked about and per client."""
+    with session_scope() as session:
+        message = password_reset.request_reset(
+            session, email=body.email, address=address, base=str(request.base_url)
+        )
+    if message is not None:
+        later.add_task(password_reset.deliver, message)
+    return ResetRequested(detail=password_reset.SENT)
+
+
+@router.post(
+    '/reset-password',
+    status_code=204,
+    response_class=Response,
+    responses={422: {'description': 'The link is not valid any more, or the password is weak'}},
+)
+def reset_password(body: ResetPasswordRequest) -> Response:
+    """Set a new password with a reset link's token; the link then stops working and every
+    session of the account (browser and API) ends at once."""
+    with session_scope() as session:
+        password_reset.reset_password(session, token=body.token, new_password=body.new_password)
+    return Response(status_code=204)

@@ -171,6 +171,11 @@ class ErrorResponse(BaseModel):
 class RegisterRequest(Strict):
     email: Email
     password: Password
+    invitation: StorableText | None = Field(
+        default=None,
+        max_length=200,
+        description='The `invite` token of an invitation link; needed when REGISTRATION=invite',
+    )
 
 
 class SettingsRequest(Strict):
@@ -200,4 +205,32 @@ class DeleteAccountRequest(Strict):
     password: StorableText = Field(max_length=1024)
     confirmation: StorableText = Field(
         max_length=320, description='The words `delete my account`, or your email'
+    )
+
+
+class ForgotPasswordRequest(Strict):
+    email: StorableText = Field(max_length=320)
+
+
+class ResetPasswordRequest(Strict):
+    token: StorableText = Field(max_length=400, description='The `token` of the reset link')
+    new_password: StorableText = Field(max_length=1024)
+
+
+class AdminUserUpdate(Strict):
+    """Only the fields sent change."""
+
+    deactivated: bool | None = Field(
+        default=None, description='`true` ends all their sessions at once and bars sign-in'
+    )
+    is_admin: bool | None = None
+
+
+class AdminDeleteRequest(Strict):
+    confirmation: StorableText = Field(max_length=320, description="The person's email")
+
+
+class InvitationCreateRequest(Strict):
+    email: StorableText | None = Field(
+        default=None, max_length=320, description='Only this address may use it; `null`: anyone'
     )

@@ -416,6 +416,7 @@ class UserRead(Schema):
     email: str
     created_at: datetime
     time_zone: str = 'UTC'
+    is_admin: bool = False  # may open the Admin page and /api/admin (services/admin.py)
 
 
 WeekStart = Literal['monday', 'saturday', 'sunday']

@@ -49,12 +49,14 @@ def page_frame(
     on_sign_out: Callable[[], Awaitable[None]] | None = None,
     sidebar: Callable[[], None] | None = None,
     theme: str = 'light',
+    admin: bool = False,
 ) -> Iterator[ui.column]:
     """Header, an optional left drawer filled by `sidebar`, and the content column.
 
     The drawer stays open beside the content from 1024 px up; below that it is an overlay
     that the header's Menu button opens (Quasar's show-if-above opens it on wide screens).
-    `theme` is the person's setting: 'system', 'light' or 'dark'."""
+    `theme` is the person's setting: 'system', 'light' or 'dark'; `admin` adds the Admin link
+    (shown to admins only: for anyone else the page does not exist)."""
     apply_theme(theme)
     drawer: ui.left_drawer | None = None
     width = 'max-w-5xl' if sidebar is not None else 'max-w-3xl'
@@ -73,6 +75,10 @@ def page_frame(
             ui.label(email).classes('text-sm text-slate-500 truncate min-w-0 max-w-[45vw]').mark(
                 'user-email'
             )
+        if admin and email is not None:
+            ui.button(icon='admin_panel_settings').props(
+                'flat round dense href=/admin aria-label=Admin title=Admin'
+            ).classes('text-slate-600 shrink-0').mark('admin-link')
         if on_sign_out is not None:
             # A link (an <a>), so it opens in a new tab like any other; named for screen readers.
             ui.button(icon='settings').props(

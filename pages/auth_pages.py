@@ -19,6 +19,7 @@ from app.config import get_settings
 from app.errors import (
     AppError,
     AuthFailed,
+    Forbidden,
     InvalidInput,
     NotAuthenticated,
     RateLimited,
@@ -37,7 +38,7 @@ from pages.common import (
     safe_next,
     signed_in,
 )
-from services import auth, uow
+from services import auth, invitations, uow
 
 REASONS = {
     'expired': ('Your session has ended. Please sign in again.', 'info'),
@@ -46,6 +47,11 @@ REASONS = {
     'deleted': ('Your account and everything in it have been deleted.', 'success'),
     'ticket': ('That sign-in took too long. Please sign in again.', 'error'),
     'unavailable': (Unavailable.default_message, 'error'),
+    'password-reset': (
+        'Your password has been changed and you are signed out everywhere. '
+        'Sign in with the new one.',
+        'success',
+    ),
 }
 NONCE_SECONDS = 60 * 60  # how long a sign-in form may stay open before it needs a reload
 NONCE_MAX = 64
@@ -110,8 +116,13 @@ async def login_page(request: Request) -> RedirectResponse | None:
             .classes('w-full')
             .mark('password')
         )
+        if get_settings().smtp_enabled:
+            ui.link('Forgot password?', '/forgot').classes('text-sm text-primary self-end').mark(
+                'forgot-link'
+            )
         button = ui.button('Sign in').props('unelevated no-caps size=md').classes('w-full')
-        switch_link('New to Tasklight?', 'Create an account', '/signup')
+        if get_settings().registration == 'open':
+            switch_link('New to Tasklight?', 'Create an account', '/signup')
 
     def fail(message: str) -> None:
         error.text = message
@@ -161,10 +172,20 @@ async def signup_page(request: Request) -> RedirectResponse | None:
         return detour
     address = client_address(request)
     nonce = _nonce(request)
+    invite = request.query_params.get('invite') or None
+    refusal, invited_email = await _registration_refusal(invite)
+    if refusal is not None:
+        with auth_card('Create your account', 'Free, private, and yours alone.'):
+            banner(refusal, kind='error').mark('refused')
+            switch_link('Already have an account?', 'Sign in', '/login')
+        return None
 
     with auth_card('Create your account', 'Free, private, and yours alone.'):
         error = error_banner()
         email = email_input()
+        if invited_email is not None:  # the invitation is for this address only
+            email.value = invited_email
+            email.props('readonly')
         password = (
             ui.input(
                 'Password',
@@ -209,7 +230,11 @@ async def signup_page(request: Request) -> RedirectResponse | None:
         button.disable()
         try:
             user = await call(
-                auth.register, email=email.value or '', password=password.value, address=address
+                auth.register,
+                email=email.value or '',
+                password=password.value,
+                address=address,
+                invitation=invite,
             )
             issued = await call(
                 auth.start_session, user=user, kind='browser', nonce=nonce, address=address
@@ -234,6 +259,24 @@ async def signup_page(request: Request) -> RedirectResponse | None:
     for field in (email, password, confirm):
         field.on('keydown.enter', submit)
     return None
+
+
+async def _registration_refusal(invite: str | None) -> tuple[str | None, str | None]:
+    """(why this browser cannot sign up now, or None; the email an invitation is bound to)."""
+    mode = get_settings().registration
+    if mode == 'closed':
+        return auth.REGISTRATION_CLOSED, None
+    if mode == 'open':
+        return None, None
+    if not invite:
+        return auth.INVITATION_NEEDED, None
+    try:
+        offered = await call(invitations.check, token=invite)
+    except Forbidden as refused:
+        return refused.message, None
+    except AppError:
+        return None, None  # the database is down: the form says so when it is used
+    return None, offered.email
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, seconds: int) -> None:

@@ -333,6 +333,7 @@ class Dashboard:
             on_sign_out=self.sign_out,
             sidebar=self._build_sidebar,
             theme=settings.theme if settings is not None else 'system',
+            admin=self.info.user.is_admin,
         ):
             self.dialogs = ui.element('div').classes('hidden')  # outside the board: survives it
             if missing:

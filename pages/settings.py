@@ -182,7 +182,10 @@ class SettingsPage:
         self.data = data
         self.zone = clock.zone(data.account.time_zone)
         with page_frame(
-            email=data.account.email, on_sign_out=self.sign_out, theme=data.account.theme
+            email=data.account.email,
+            on_sign_out=self.sign_out,
+            theme=data.account.theme,
+            admin=data.account.is_admin,
         ):
             self.dark = next(iter(ElementFilter(kind=ui.dark_mode)))  # the frame's
             self.dialogs = ui.element('div').classes('hidden')

@@ -19,6 +19,7 @@ from app.models import (
     PASSWORD_MAX,
     AuthSession,
     Email,
+    Invitation,
     Schema,
     Task,
     TaskList,
@@ -37,6 +38,7 @@ _USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 _SESSION = cast(Table, AuthSession.__table__)  # type: ignore[attr-defined]
 _LIST = cast(Table, TaskList.__table__)  # type: ignore[attr-defined]
 _TASK = cast(Table, Task.__table__)  # type: ignore[attr-defined]
+_INVITATION = cast(Table, Invitation.__table__)  # type: ignore[attr-defined]
 
 _email = TypeAdapter(Email)
 _week_start = TypeAdapter(WeekStart)
@@ -90,6 +92,7 @@ def get_account(session: Session, *, actor_id: uuid.UUID) -> AccountRead:
                 _USER.c.theme,
                 _USER.c.default_list_id,
                 _USER.c.calendar_feed_id,
+                _USER.c.is_admin,
             ).where(_USER.c.id == actor_id)
         )
         .first()
@@ -359,19 +362,32 @@ def delete_account(
     if typed not in (DELETE_CONFIRMATION, email.lower()):
         reason = f'Type "{DELETE_CONFIRMATION}" to confirm.'
         raise InvalidInput(f'Confirmation: {reason}', field='confirmation', reason=reason)
+    erase(session, user_id=actor_id)
+
+
+def erase(session: Session, *, user_id: uuid.UUID) -> None:
+    """Remove a person and everything they own in this unit of work; every session ends and
+    every open tab is told, on every instance. NotAuthenticated if there is no such person.
+    The callers decide who may: the person themselves (above) or an admin (services/admin.py)."""
     connection = session.connection()
     ended = list(
-        connection.execute(select(_SESSION.c.id).where(_SESSION.c.user_id == actor_id)).scalars()
+        connection.execute(select(_SESSION.c.id).where(_SESSION.c.user_id == user_id)).scalars()
     )
     # Children first and explicitly: correct on a database whose foreign keys are not enforced.
-    connection.execute(update(_USER).where(_USER.c.id == actor_id).values(default_list_id=None))
-    connection.execute(delete(_TASK).where(_TASK.c.owner_id == actor_id))
-    connection.execute(delete(_LIST).where(_LIST.c.owner_id == actor_id))
-    connection.execute(delete(_SESSION).where(_SESSION.c.user_id == actor_id))
-    gone = connection.execute(delete(_USER).where(_USER.c.id == actor_id))
+    connection.execute(update(_USER).where(_USER.c.id == user_id).values(default_list_id=None))
+    connection.execute(delete(_TASK).where(_TASK.c.owner_id == user_id))
+    connection.execute(delete(_LIST).where(_LIST.c.owner_id == user_id))
+    connection.execute(delete(_SESSION).where(_SESSION.c.user_id == user_id))
+    connection.execute(
+        update(_INVITATION).where(_INVITATION.c.created_by == user_id).values(created_by=None)
+    )
+    connection.execute(
+        update(_INVITATION).where(_INVITATION.c.used_by == user_id).values(used_by=None)
+    )
+    gone = connection.execute(delete(_USER).where(_USER.c.id == user_id))
     if gone.rowcount != 1:
         raise NotAuthenticated()
     for session_id in ended:
         auth.forget_cached_session(session_id)
         mark_session_ended(session, session_id)
-    mark_changed(session, actor_id)
+    mark_changed(session, user_id)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app import db
 from app.config import get_settings
-from app.errors import AuthFailed, Conflict, InvalidInput, NotAuthenticated
+from app.errors import AuthFailed, Conflict, Forbidden, InvalidInput, NotAuthenticated
 from app.models import (
     ADDRESS_MAX,
     PASSWORD_MAX,
@@ -62,6 +62,31 @@ class SessionIdle(NotAuthenticated):
     default_message = 'You were signed out after a period of inactivity.'
 
 
+class Deactivated(AuthFailed):
+    """The right password for an account an admin deactivated (services/admin.py)."""
+
+    default_message = 'This account has been deactivated. Ask an admin to reactivate it.'
+
+
+REGISTRATION_CLOSED = 'New accounts cannot be made here. Ask an admin for one.'
+INVITATION_NEEDED = 'Joining needs an invitation. Ask an admin for an invitation link.'
+
+
+def domain_refused(email: str) -> InvalidInput | None:
+    """ALLOWED_EMAIL_DOMAINS as a 422 on the email field, or None when the domain may join."""
+    settings = get_settings()
+    if settings.email_domain_allowed(email):
+        return None
+    domains = ', '.join(settings.allowed_email_domains)
+    reason = f'Only addresses at {domains} can join.'
+    return InvalidInput(f'Email: {reason}', field='email', reason=reason)
+
+
+def listed_admin(email: str) -> bool:
+    """Whether ADMIN_EMAILS names this address (any case)."""
+    return normalize_email(email) in get_settings().admin_emails
+
+
 def device_text(value: str | None, limit: int) -> str:
     """What a session keeps of a header a client chose: printable text, one line, cut short."""
     if not value:
@@ -106,24 +131,57 @@ def _validate_credentials(email: str, password: str) -> Credentials:
 # ---------------------------------------------------------------- accounts
 
 
-def register(session: Session, *, email: str, password: str, address: str = 'local') -> UserRead:
+def register(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    address: str = 'local',
+    invitation: str | None = None,
+) -> UserRead:
     """Create an account; an email is taken case-insensitively, the password is never truncated.
 
+    REGISTRATION decides who may: anyone (`open`), only with a good invitation link (`invite`:
+    the invitation is used up in this same unit of work), nobody (`closed`: Forbidden); the
+    email's domain must be allowed (ALLOWED_EMAIL_DOMAINS). ADMIN_EMAILS join as admins.
     Only well-formed attempts spend the address's registration budget: a person who misses the
     password rules a few times is not locked out, while every look at whether an email is taken
     still counts."""
+    mode = get_settings().registration
+    if mode == 'closed':
+        raise Forbidden(REGISTRATION_CLOSED)
     credentials = _validate_credentials(email, password)
+    refused = domain_refused(credentials.email)
+    if refused is not None:
+        raise refused
+    # Imported here: services.invitations reaches this module through services.admin.
+    from services import invitations
+
+    if mode == 'invite':
+        if not invitation:
+            raise Forbidden(INVITATION_NEEDED)
+        invitation_id = invitations.usable(session, token=invitation, email=credentials.email)
     get_throttle().hit_register(address=address)
     existing = session.exec(select(User.id).where(User.email == credentials.email)).first()
     if existing is not None:
         raise Conflict('An account with this email already exists.')
-    user = User(email=credentials.email, password_hash=hash_password(credentials.password))
+    user = User(
+        email=credentials.email,
+        password_hash=hash_password(credentials.password),
+        is_admin=listed_admin(credentials.email),
+    )
+    if mode == 'invite':
+        # Claimed before the account is written: of two sign-ups with one link, the second
+        # waits for the first's row lock and then finds it used (and this one rolls back whole).
+        invitations.claim(session, invitation_id=invitation_id, email=credentials.email)
     session.add(user)
     try:
         session.flush()
     except IntegrityError:  # a concurrent registration won the race
         session.rollback()
         raise Conflict('An account with this email already exists.') from None
+    if mode == 'invite':
+        invitations.record_use(session, invitation_id=invitation_id, user_id=user.id)
     lists.inbox_id(session, actor_id=user.id)  # every account starts with its Inbox
     return UserRead.model_validate(user)
 
@@ -143,6 +201,8 @@ def _check_password(session: Session, user: User | None, password: str) -> UserR
     ok, upgraded_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not ok:
         raise AuthFailed()
+    if user.deactivated_at is not None:
+        raise Deactivated()
     if upgraded_hash:
         user.password_hash = upgraded_hash
         session.add(user)
@@ -179,8 +239,9 @@ def sign_in(
 
 
 def get_user(session: Session, *, user_id: uuid.UUID) -> UserRead:
+    """The account behind a session; NotAuthenticated when it is gone or deactivated."""
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or user.deactivated_at is not None:
         raise NotAuthenticated()
     return UserRead.model_validate(user)
 
@@ -236,6 +297,14 @@ def start_session(
     ticket, bound to the asking browser's `nonce` and exchanged within a minute for the cookie
     by `activate_browser_session`. An API session's family lives at most API_SESSION_MAX_DAYS."""
     settings = get_settings()
+    if not user.is_admin and listed_admin(user.email):  # ADMIN_EMAILS: admin from this sign-in on
+        session.execute(
+            update(User)
+            .where(col(User.id) == user.id)
+            .values(is_admin=True)
+            .execution_options(synchronize_session='fetch')
+        )
+        user = user.model_copy(update={'is_admin': True})
     now = utcnow()
     secret = new_secret()
     if kind == 'browser':
@@ -431,6 +500,12 @@ def _refused_refresh(session: Session, session_id: uuid.UUID, now: datetime) -> 
 def revoke_session(session: Session, *, actor_id: uuid.UUID, session_id: uuid.UUID) -> None:
     """End one of the actor's own sessions (sign-out); someone else's is left alone."""
     _revoke_where(session, AuthSession.id == session_id, AuthSession.user_id == actor_id)
+
+
+def end_all_sessions(session: Session, *, user_id: uuid.UUID) -> None:
+    """End every session of this person (browser, API, a pending sign-in): their tokens stop
+    working and their open pages leave at once, on every instance."""
+    _revoke_where(session, AuthSession.user_id == user_id)
 
 
 def _revoke_where(session: Session, *conditions: object) -> None:

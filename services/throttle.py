@@ -32,6 +32,7 @@ class Throttle:
         register: str,
         redis_url: str | None,
         password_hashing: str = '1200/minute',  # noqa: S107 - a rate, not a password
+        password_reset: str = '3/hour',  # noqa: S107 - a rate, not a password
     ) -> None:
         self.storage: Storage = RedisStorage(redis_url) if redis_url else MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self.storage)
@@ -39,6 +40,7 @@ class Throttle:
         self.login_per_address: RateLimitItem = parse(login_per_address)
         self.register: RateLimitItem = parse(register)
         self.password_hashing: RateLimitItem = parse(password_hashing)
+        self.password_reset: RateLimitItem = parse(password_reset)
 
     def _refuse(self, item: RateLimitItem, *keys: str) -> RateLimited:
         reset_at, _ = self._limiter.get_window_stats(item, *keys)
@@ -68,6 +70,12 @@ class Throttle:
         """Count a registration attempt from `address`; RateLimited once the budget is spent."""
         self._spend(self.register, 'register-address', address)
 
+    def hit_password_reset(self, *, email: str, address: str) -> None:
+        """Count a reset email asked for, per address asked about and per client; RateLimited
+        once either is spent. Counted whether or not the address has an account."""
+        self._spend(self.password_reset, 'reset-address', address)
+        self._spend(self.password_reset, 'reset-email', email)
+
     def reset(self) -> None:
         self.storage.reset()
 
@@ -87,6 +95,7 @@ def get_throttle() -> Throttle:
                     login_per_address=settings.rate_limit_login_per_address,
                     register=settings.rate_limit_register,
                     password_hashing=settings.rate_limit_password_hashing,
+                    password_reset=settings.rate_limit_password_reset,
                     redis_url=settings.redis_url,
                 )
     return _throttle

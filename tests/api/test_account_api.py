@@ -26,6 +26,7 @@ def test_me_has_the_settings_and_patch_changes_only_what_is_sent(
         'created_at': None,
         'email': me.email,
         'time_zone': 'UTC',
+        'is_admin': False,
         'week_start': 'monday',
         'theme': 'system',
         'default_list_id': None,

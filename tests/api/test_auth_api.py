@@ -23,7 +23,7 @@ def test_register_returns_user_and_token_pair(client: TestClient) -> None:
     body = response.json()
     assert set(body) == {'user', 'access_token', 'token_type', 'expires_in', 'refresh_token'}
     assert body['user']['email'] == 'new@example.com'
-    assert set(body['user']) == {'id', 'email', 'created_at', 'time_zone'}
+    assert set(body['user']) == {'id', 'email', 'created_at', 'time_zone', 'is_admin'}
     assert body['token_type'] == 'bearer'
     assert body['expires_in'] == 900
     assert response.headers['cache-control'] == 'no-store'

@@ -486,6 +486,15 @@ def test_openapi_documents_every_route_with_errors(client: TestClient) -> None:
         ('get', '/api/export'),
         ('get', '/api/export/schema'),
         ('post', '/api/import'),
+        ('post', '/api/auth/forgot-password'),
+        ('post', '/api/auth/reset-password'),
+        ('get', '/api/admin/users'),
+        ('patch', '/api/admin/users/{user_id}'),
+        ('delete', '/api/admin/users/{user_id}'),
+        ('post', '/api/admin/users/{user_id}/reset-link'),
+        ('get', '/api/admin/invitations'),
+        ('post', '/api/admin/invitations'),
+        ('delete', '/api/admin/invitations/{invitation_id}'),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     # Routes that check a password say so, and how a guesser is slowed down.
