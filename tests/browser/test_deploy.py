@@ -29,7 +29,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from tests.browser.test_flows import PASSWORD, add, sign_up
-from tests.deploy.kit import NGINX, NOT_INSTALLED, ROOT, free_port, running_nginx
+from tests.deploy.kit import (
+    CADDY,
+    NGINX,
+    NOT_INSTALLED,
+    ROOT,
+    free_port,
+    running_caddy,
+    running_nginx,
+)
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason=NOT_INSTALLED)
 
@@ -290,6 +298,42 @@ def test_failed_sign_ins_are_counted_across_instances(
         expect(page).to_have_url(re.compile(r'/login'))
     on_a.close()
     on_b.close()
+
+
+@pytest.mark.skipif(CADDY is None, reason='caddy is not installed (scripts/test installs it)')
+def test_caddy_in_front_of_the_same_instances(
+    deployment: Deployment, browser: Browser, tmp_path: Path
+) -> None:
+    """The shipped Caddyfile: its cookie pins the browser, websockets pass, Host keeps its port."""
+    with running_caddy(tmp_path, upstreams=(deployment.a.port, deployment.b.port)) as caddy:
+        context = browser.new_context(base_url=caddy)
+        page = context.new_page()
+        sign_up(page)
+        assert ROUTE_COOKIE in {cookie['name'] for cookie in context.cookies()}
+        eventually(
+            lambda: deployment.a.dashboards() + deployment.b.dashboards() == 1,
+            seconds=15,
+            what='the page through Caddy is live on one instance',
+        )
+        here, there = (
+            (deployment.a, deployment.b)
+            if deployment.a.dashboards() == 1
+            else (deployment.b, deployment.a)
+        )
+        page.reload()  # the cookie keeps it on the same instance
+        expect(page.get_by_label('New task')).to_be_visible()
+        eventually(lambda: here.dashboards() == 1, seconds=15, what='still on the same instance')
+        other = context.new_page()  # the same sign-in, on the other instance directly
+        other.goto(f'{there.url}/tasks')
+        expect(other.get_by_label('New task')).to_be_visible()
+        page.get_by_label('New task').fill('Through Caddy')
+        started = time.monotonic()
+        page.get_by_label('New task').press('Enter')
+        expect(other.get_by_role('checkbox', name='Through Caddy')).to_be_visible(timeout=LIVE)
+        print(
+            f'\nthrough Caddy to the other instance: {(time.monotonic() - started) * 1000:.0f} ms'
+        )
+        context.close()
 
 
 def test_a_stopped_instances_tab_moves_to_the_other_and_keeps_working(

@@ -93,3 +93,43 @@ def running_nginx(directory: Path, *, upstreams: tuple[int, int]) -> Iterator[st
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+CADDY = shutil.which('caddy')
+
+
+@contextmanager
+def running_caddy(directory: Path, *, upstreams: tuple[int, int]) -> Iterator[str]:
+    """Caddy from the shipped Caddyfile on a loopback port, plain HTTP; yields its URL. Only the
+    upstream addresses change, and a global block turns Caddy's admin endpoint off (another
+    Caddy on this machine may hold its port)."""
+    assert CADDY is not None
+    port = free_port()
+    text = (DEPLOY / 'Caddyfile').read_text()
+    for name, upstream in zip(UPSTREAMS, upstreams, strict=True):
+        text = _once(text, name, f'127.0.0.1:{upstream}')
+    conf = directory / 'Caddyfile'
+    conf.write_text('{\n\tadmin off\n}\n\n' + text)
+    env = {
+        'PATH': os.environ.get('PATH', '/usr/bin:/bin'),
+        'HOME': str(directory),
+        'XDG_DATA_HOME': str(directory / 'data'),
+        'XDG_CONFIG_HOME': str(directory / 'config'),
+        'TASKLIGHT_HOST': f'http://127.0.0.1:{port}',  # the site address: no TLS on loopback
+    }
+    with (directory / 'caddy.log').open('ab') as log:
+        process = subprocess.Popen(
+            [CADDY, 'run', '--adapter', 'caddyfile', '--config', str(conf)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, process=process)
+        yield f'http://127.0.0.1:{port}'
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
