@@ -130,6 +130,11 @@ def route_label(scope: Scope) -> str:
     route = scope.get('route')
     template = getattr(route, 'path_format', None) or getattr(route, 'path', None)
     if not isinstance(template, str):
+        # FastAPI's router names no route for a mount (static files, socket.io); the mount's
+        # fixed path is then the root path it set.
+        root = scope.get('root_path')
+        if scope.get('endpoint') is not None and isinstance(root, str) and root:
+            return root + '/{path}'
         return UNMATCHED
     if isinstance(route, Mount):  # static files, the socket.io endpoint
         template = route.path + '/{path}'

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from api import web
 from app import db, metrics
@@ -57,6 +59,23 @@ def test_counts_move_by_route_template_not_by_path(local: TestClient) -> None:
     assert 'route="/api/tasks/{task_id}"' in text
     assert '/api/tasks/1"' not in text
     assert '/api/tasks/2"' not in text
+
+
+def test_a_mounted_app_is_one_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NiceGUI serves its static files and socket.io from mounts."""
+
+    async def files(scope: Scope, receive: Receive, send: Send) -> None:
+        await PlainTextResponse('file')(scope, receive, send)
+
+    get_settings.cache_clear()
+    application = FastAPI()
+    application.mount('/_static', files)
+    web.configure(application)
+    client = TestClient(application, client=('127.0.0.1', 50000))
+    before = _count('/_static/{path}', '200')
+    assert client.get('/_static/a.js').text == 'file'
+    assert client.get('/_static/b/c.css').text == 'file'
+    assert _count('/_static/{path}', '200') == before + 2
 
 
 def test_unknown_paths_share_one_label(local: TestClient) -> None:

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -80,7 +81,7 @@ def test_nginx_passes_what_the_app_needs() -> None:
     assert 'client_max_body_size 1m;' in directives
 
 
-def _compose() -> dict[str, dict]:  # type: ignore[type-arg]
+def _compose() -> dict[str, Any]:
     return yaml.safe_load((DEPLOY / 'compose.yaml').read_text())
 
 
@@ -136,7 +137,9 @@ def _unit() -> dict[str, str]:
 
 def test_the_systemd_unit_outwaits_the_drain() -> None:
     unit = _unit()
-    grace = float(re.search(r'SHUTDOWN_GRACE_SECONDS=(\S+)', unit['Environment']).group(1))  # type: ignore[union-attr]
+    found = re.search(r'SHUTDOWN_GRACE_SECONDS=(\S+)', unit['Environment'])
+    assert found is not None
+    grace = float(found.group(1))
     assert grace == DEFAULT_GRACE
     assert float(unit['TimeoutStopSec']) > grace
     assert unit['Restart'] == 'on-failure'
