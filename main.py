@@ -20,11 +20,11 @@ if SERVING:
 # NiceGUI reads this at import time: keep its files beside the database, not in the checkout.
 os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 'nicegui'))
 
-from nicegui import app, ui  # noqa: E402
+from nicegui import Client, app, ui  # noqa: E402
 from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
 from api import web  # noqa: E402
-from app import db, health, logs  # noqa: E402
+from app import db, health, logs, metrics  # noqa: E402
 from components import nicegui_tuning  # noqa: E402
 from services import auth, events  # noqa: E402
 
@@ -32,6 +32,10 @@ nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
 
 web.configure(app)
+# /metrics counts the pages with an open websocket on this instance.
+metrics.count_dashboards(
+    lambda: sum(1 for client in list(Client.instances.values()) if client.has_socket_connection)
+)
 if not SERVING:  # the pre-flight migrated already; the simulated User gets no pre-flight
     app.on_startup(db.migrate)
 

@@ -16,7 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import api
 from api import account, errors
-from app import health, logs
+from app import health, logs, metrics
 from app.config import get_settings
 from app.middleware import AllowedHosts, SecurityMiddleware, docs_policy
 from services import transfer
@@ -155,6 +155,10 @@ def configure(app: FastAPI) -> None:
     # middleware sees the direct peer before the proxy-headers middleware rewrites it, and
     # believes X-Request-ID only from a trusted proxy.
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.add_middleware(
         logs.RequestId, trusted_hosts=settings.forwarded_allow_ips, access=settings.access_log
     )
+    # Outermost of all: it times what the client waits for, refusals included; the router
+    # writes the matched route into the scope this middleware reads back.
+    app.add_middleware(metrics.RequestMetrics)

@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     rate_limit_password_reset: str = '3/hour'  # noqa: S105 - a rate, not a password
     invitation_days: int = Field(default=7, ge=1, le=90)
     password_reset_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    # /metrics for Prometheus: loopback and FORWARDED_ALLOW_IPS scrapers (not through the proxy)
+    # may read it; with this set, anyone sending `Authorization: Bearer <token>` too.
+    metrics_token: str | None = Field(default=None, min_length=16, repr=False)
 
     @field_validator('allowed_email_domains', 'admin_emails', mode='before')
     @classmethod
@@ -150,6 +153,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip().lower().lstrip('@') for part in value.split(',') if part.strip()]
         return value
+
+    @field_validator('metrics_token', mode='before')
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator('cors_origins', mode='before')
     @classmethod

@@ -26,8 +26,8 @@ request_id: ContextVar[str] = ContextVar('tasklight_request_id', default='-')
 
 HEADER = b'x-request-id'
 _SANE_ID = re.compile(r'[A-Za-z0-9._-]{1,64}')
-# Probes ask every few seconds; a line each would bury everything else.
-QUIET_PATHS = frozenset({'/healthz', '/readyz'})
+# Probes and scrapers ask every few seconds; a line each would bury everything else.
+QUIET_PATHS = frozenset({'/healthz', '/readyz', '/metrics'})
 access_log = logging.getLogger('tasklight.access')
 
 

@@ -192,7 +192,8 @@ def allowed_host_names(host: str, allowed_hosts: Iterable[str]) -> frozenset[str
 
 
 # Health probes reveal nothing and carry no cookie: answered whatever Host a checker sends.
-PROBES = frozenset({'/healthz', '/readyz'})
+# Prometheus scrapes each instance by its address; /metrics guards itself (app/metrics.py).
+PROBES = frozenset({'/healthz', '/readyz', '/metrics'})
 
 
 class AllowedHosts:

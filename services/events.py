@@ -11,16 +11,18 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app import db
+from app import db, metrics
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ _PENDING_KEY = 'tasklight.changed_users'
 _ENDED_KEY = 'tasklight.ended_sessions'
 CHANNEL = 'tasklight_events'
 INSTANCE = uuid.uuid4().hex  # this process; its own notifications come back and are skipped
+PROBE_SECONDS = 15.0  # how often the listener measures the channel's lag (its own channel)
+_KINDS = {'t': 'tasks', 's': 'session_end'}
 
 
 @dataclass(eq=False)
@@ -171,6 +175,8 @@ class CrossInstanceListener:
             self._url = make_conninfo(self._url, application_name=db.application_name())
         self._on_session_ended = on_session_ended
         self._instance = instance
+        # A channel only this listener hears: the round trip of a NOTIFY through PostgreSQL.
+        self._probe_channel = 'tasklight_probe_' + ''.join(c for c in instance if c.isalnum())[:40]
         self._changes = changes
         self._ends = ends
         self._stop = threading.Event()
@@ -195,19 +201,38 @@ class CrossInstanceListener:
             try:
                 with psycopg.connect(self._url, autocommit=True, connect_timeout=10) as conn:
                     conn.execute(f'LISTEN {CHANNEL}')
+                    conn.execute(f'LISTEN "{self._probe_channel}"')
                     self.listening.set()
+                    metrics.EVENTS_LISTENING.set(1)
                     if lost:
                         self._changes.deliver_all()
                     backoff, lost = 0.5, False
+                    next_probe = time.monotonic()
                     while not self._stop.is_set():
+                        if time.monotonic() >= next_probe:
+                            next_probe = time.monotonic() + PROBE_SECONDS
+                            self._probe(conn)
                         for note in conn.notifies(timeout=1.0):
-                            self.handle(note.payload)
+                            if note.channel == self._probe_channel:
+                                self._probed(note.payload)
+                            else:
+                                self.handle(note.payload)
             except psycopg.Error as error:
                 self.listening.clear()
+                metrics.EVENTS_LISTENING.set(0)
                 lost = True
                 log.warning('cross-instance channel lost (%s); retrying in %.1fs', error, backoff)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
+
+    def _probe(self, conn: psycopg.Connection[Any]) -> None:
+        # One statement string that starts with LISTEN (a no-op repeat): pg_stat_activity still
+        # shows this connection as the listener. The payload is a float's repr: a safe literal.
+        conn.execute(f'LISTEN {CHANNEL}; NOTIFY "{self._probe_channel}", \'{time.monotonic()!r}\'')
+
+    def _probed(self, payload: str) -> None:
+        with contextlib.suppress(ValueError):
+            metrics.EVENTS_ROUND_TRIP.observe(time.monotonic() - float(payload))
 
     def handle(self, payload: str) -> None:
         instance, _, rest = payload.partition(':')
@@ -219,6 +244,8 @@ class CrossInstanceListener:
         except ValueError:
             log.warning('ignored a malformed announcement: %r', payload[:100])
             return
+        if kind in _KINDS:
+            metrics.EVENTS_RECEIVED.labels(_KINDS[kind]).inc()
         if kind == 't':
             self._changes.deliver(ident)
         elif kind == 's':
