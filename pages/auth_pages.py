@@ -29,6 +29,7 @@ from app.models import PASSWORD_MIN, IssuedSession
 from app.security import new_nonce, same_origin, sign_device
 from components.frame import auth_card, banner, email_input, error_banner, switch_link
 from components.timefmt import wait_text
+from pages import sso
 from pages.common import (
     COOKIE,
     DEVICE_COOKIE,
@@ -38,6 +39,7 @@ from pages.common import (
     safe_next,
     signed_in,
 )
+from pages.sso import reason_text as sso_reason
 from services import auth, invitations, uow
 
 REASONS = {
@@ -104,10 +106,22 @@ async def login_page(request: Request) -> RedirectResponse | None:
     nonce = _nonce(request)
     device = request.cookies.get(DEVICE_COOKIE)
 
+    settings = get_settings()
     with auth_card('Sign in', 'Welcome back. Your tasks are waiting.'):
-        reason = REASONS.get(request.query_params.get('reason', ''))
+        code = request.query_params.get('reason', '')
+        reason = REASONS.get(code)
         if reason:
             banner(reason[0], kind=reason[1]).mark('reason')
+        elif sso_reason(code):
+            banner(sso_reason(code) or '', kind='error').mark('reason')
+        if settings.oidc_enabled:
+            ui.button(
+                f'Sign in with {settings.oidc_provider_name}',
+                icon='login',
+                on_click=lambda: ui.navigate.to(f'/auth/oidc/login?next={quote(next_path)}'),
+            ).props('outline no-caps size=md').classes('w-full').mark('sso')
+            if settings.password_login:
+                ui.label('or with your password').classes('text-sm text-slate-500 self-center')
         error = error_banner()
         email = email_input()
         password = (
@@ -116,13 +130,16 @@ async def login_page(request: Request) -> RedirectResponse | None:
             .classes('w-full')
             .mark('password')
         )
-        if get_settings().smtp_enabled:
+        if settings.smtp_enabled and settings.password_login:
             ui.link('Forgot password?', '/forgot').classes('text-sm text-primary self-end').mark(
                 'forgot-link'
             )
         button = ui.button('Sign in').props('unelevated no-caps size=md').classes('w-full')
-        if get_settings().registration == 'open':
+        if settings.registration == 'open' and settings.password_login:
             switch_link('New to Tasklight?', 'Create an account', '/signup')
+        if not settings.password_login:  # single sign-on only: no password form at all
+            for element in (email, password, button):
+                element.set_visibility(False)
 
     def fail(message: str) -> None:
         error.text = message
@@ -174,6 +191,8 @@ async def signup_page(request: Request) -> RedirectResponse | None:
     nonce = _nonce(request)
     invite = request.query_params.get('invite') or None
     refusal, invited_email = await _registration_refusal(invite)
+    if not get_settings().password_login:  # accounts come from the identity provider
+        refusal = auth.PASSWORDS_OFF
     if refusal is not None:
         with auth_card('Create your account', 'Free, private, and yours alone.'):
             banner(refusal, kind='error').mark('refused')
@@ -314,7 +333,7 @@ def begin_sign_in(request: Request, then: str = '/login') -> RedirectResponse:
 
 
 @app.get('/auth/complete', include_in_schema=False)
-def complete_sign_in(request: Request, ticket: str = '', next: str = '/tasks') -> RedirectResponse:
+def complete_sign_in(request: Request, ticket: str = '', next: str = '/tasks') -> Response:
     """Trade a sign-in ticket for the session cookie, only in the browser that signed in."""
     nonce = _nonce(request)
     if not nonce:
@@ -331,7 +350,12 @@ def complete_sign_in(request: Request, ticket: str = '', next: str = '/tasks') -
         return RedirectResponse('/login?reason=ticket', status_code=303)
     except AppError:
         return RedirectResponse('/login?reason=unavailable', status_code=303)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    return signed_in_response(request, issued, next)
+
+
+def signed_in_response(request: Request, issued: IssuedSession, next_path: str) -> Response:
+    """On to `next_path` with the new session's cookie (and this device's trust cookie)."""
+    response = RedirectResponse(safe_next(next_path), status_code=303)
     settings = get_settings()
     _cookie(response, request, COOKIE, issued.token, settings.browser_session_days * 86_400)
     _cookie(
@@ -374,3 +398,6 @@ def sign_out_link() -> RedirectResponse:
 @app.get('/', include_in_schema=False)
 async def home(request: Request) -> RedirectResponse:
     return RedirectResponse('/tasks' if await signed_in(request) else '/login', status_code=303)
+
+
+sso.register()  # /auth/oidc/login and /auth/oidc/callback

@@ -69,6 +69,15 @@ class Deactivated(AuthFailed):
 
 
 REGISTRATION_CLOSED = 'New accounts cannot be made here. Ask an admin for one.'
+PASSWORDS_OFF = 'Passwords are not used here: sign in with your organisation instead.'
+
+
+def _passwords_on() -> None:
+    """PASSWORD_LOGIN=false: single sign-on is the only way in (pages/sso.py)."""
+    if not get_settings().password_login:
+        raise Forbidden(PASSWORDS_OFF)
+
+
 INVITATION_NEEDED = 'Joining needs an invitation. Ask an admin for an invitation link.'
 
 
@@ -147,6 +156,7 @@ def register(
     Only well-formed attempts spend the address's registration budget: a person who misses the
     password rules a few times is not locked out, while every look at whether an email is taken
     still counts."""
+    _passwords_on()
     mode = get_settings().registration
     if mode == 'closed':
         raise Forbidden(REGISTRATION_CLOSED)
@@ -222,7 +232,9 @@ def sign_in(
 ) -> IssuedSession:
     """Spend the attempt from the sign-in budgets first (per email unless `device` is this
     account's trusted-browser cookie, per address, server-wide), then check the password and
-    open a new session; a browser's ticket is bound to `nonce`."""
+    open a new session; a browser's ticket is bound to `nonce`. Forbidden when PASSWORD_LOGIN
+    is false."""
+    _passwords_on()
     if not (_storable(email) and _storable(password)):
         raise AuthFailed()  # never a database error: no account can have such an email
     key = normalize_email(email)[:320]
