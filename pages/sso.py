@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx2
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
@@ -146,12 +147,25 @@ async def oidc_callback(request: Request) -> Response:
         return _back('sso-failed')
     next_path = safe_next(state.get('next'))
     request.scope['session'] = state['authlib']
+    client = _client()
     try:
-        token = await _client().authorize_access_token(request)
+        metadata = await client.load_server_metadata()
+        issuer = str(metadata.get('issuer') or '')
+        if issuer.rstrip('/') != (settings.oidc_issuer or '').rstrip('/'):
+            raise ValueError(f'the provider names its issuer {issuer[:200]!r}, not OIDC_ISSUER')
+        # authlib checks `aud` only when asked (by default just `iss`, and `azp` heuristics):
+        # an ID token the provider made for another client must not sign anyone in here.
+        token = await client.authorize_access_token(
+            request,
+            claims_options={
+                'iss': {'essential': True, 'values': [issuer]},
+                'aud': {'essential': True, 'values': [settings.oidc_client_id]},
+            },
+        )
     except httpx2.HTTPError as error:
         log.warning('single sign-on: the provider cannot be reached: %s', error)
         return _back('sso-unavailable', next_path)
-    except (OAuthError, JoseError, ValueError, KeyError) as error:
+    except (AuthlibBaseError, OAuthError, JoseError, ValueError, KeyError) as error:
         # Wrong or replayed state, a code used twice or issued to another client, a token
         # for another audience or issuer, a bad signature or nonce.
         log.warning('single sign-on refused: %s', error)
@@ -159,7 +173,6 @@ async def oidc_callback(request: Request) -> Response:
     claims = token.get('userinfo')
     if not isinstance(claims, dict):
         return _back('sso-failed', next_path)
-    issuer = str(claims.get('iss') or settings.oidc_issuer)
     nonce = request.cookies.get(NONCE_COOKIE, '') or new_nonce()
     try:
         issued = uow.call(

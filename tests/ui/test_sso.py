@@ -3,12 +3,15 @@ a free port): the browser's redirects are followed by hand so each failure can b
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -292,3 +295,55 @@ async def test_with_passwords_on_the_form_offers_both(user: User, sso: str) -> N
     await user.should_see('or with your password')
     await user.should_see(marker='password')
     await user.should_see('Create an account')
+
+
+class _TokenRequestsAs:
+    """In front of a real provider: its token endpoint sees another client's credentials, so it
+    answers with a correctly signed ID token whose audience is that other client."""
+
+    def __init__(self, app: Any, client_id: str) -> None:
+        self.app = app
+        self.basic = 'Basic ' + base64.b64encode(f'{client_id}:secret'.encode()).decode()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get('PATH_INFO') == '/oauth2/token':
+            environ['HTTP_AUTHORIZATION'] = self.basic
+        return self.app(environ, start_response)
+
+
+@pytest.fixture
+def foreign_audience_provider() -> Iterator[str]:
+    import oidc_provider_mock
+    import werkzeug.serving
+
+    application = oidc_provider_mock.app()
+    application.wsgi_app = _TokenRequestsAs(application.wsgi_app, 'some-other-app')  # type: ignore[method-assign]
+    server = werkzeug.serving.make_server('127.0.0.1', 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.1})
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{server.server_port}'
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+
+
+# That provider runs in this process, where authlib's deprecations in it would be errors.
+@pytest.mark.filterwarnings('ignore:get_jwt_config:DeprecationWarning')
+@pytest.mark.filterwarnings('ignore:authlib.jose module is deprecated')
+async def test_an_id_token_for_another_audience_is_refused(
+    user: User, foreign_audience_provider: str, configure: Callable[..., None]
+) -> None:
+    provider = foreign_audience_provider
+    configure(
+        OIDC_ISSUER=provider,
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET='not-a-real-secret-but-long-enough',
+    )
+    person(provider, 'u-20', email='gil@corp.example', email_verified=True)
+    ours = await start(user)
+    # The code, and so the signed ID token, is for that other client.
+    callback = approve(with_params(ours, client_id='some-other-app'), 'u-20')
+    assert await finish(user, callback) == '/login?reason=sso-failed'
+    assert account('gil@corp.example') is None
