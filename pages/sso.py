@@ -48,12 +48,14 @@ REASONS = {
     'sso-domain': 'Your email address cannot join this server.',
     'sso-closed': auth.REGISTRATION_CLOSED,
     'sso-deactivated': auth.Deactivated.default_message,
+    'sso-relink': sso.RELINK,
 }
 _REFUSALS = {
     sso.UNVERIFIED: 'sso-unverified',
     sso.NO_EMAIL: 'sso-no-email',
     auth.REGISTRATION_CLOSED: 'sso-closed',
     auth.Deactivated.default_message: 'sso-deactivated',
+    sso.RELINK: 'sso-relink',
 }
 
 _clients: dict[tuple[str, str], Any] = {}

@@ -22,6 +22,10 @@ UNVERIFIED = (
     'Your identity provider has not verified your email address, so it cannot be used here.'
 )
 NO_EMAIL = 'Your identity provider did not tell us your email address.'
+RELINK = (
+    'This email address belongs to an account another sign-in of your identity provider uses. '
+    'Ask an admin.'
+)
 
 
 class SsoRefused(Forbidden):
@@ -68,6 +72,14 @@ def account_for(session: Session, *, issuer: str, claims: dict[str, object]) -> 
         user = session.exec(select(User).where(User.email == address)).first()
         if user is None:
             user = _create(session, address)
+        elif session.exec(
+            select(UserIdentity.id).where(
+                UserIdentity.user_id == user.id, UserIdentity.issuer == issuer
+            )
+        ).first():
+            # Someone else at this provider had this account: an address given to a new
+            # person there does not hand them the old one's tasks.
+            raise SsoRefused(RELINK)
         _link(session, user, issuer, subject)
     if user.deactivated_at is not None:
         raise SsoRefused(auth.Deactivated.default_message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Before anything imports the settings: tests never touch a developer's ./data or .env values.
@@ -55,6 +55,7 @@ from app import db  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from services import auth  # noqa: E402
 from services.throttle import set_throttle  # noqa: E402
+from tests.mailbox import Mailbox, smtp_server  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     'TEST_POSTGRES_URL', 'postgresql+psycopg://postgres:postgres@127.0.0.1:5432/tasklight_test'
@@ -139,3 +140,23 @@ def _fresh_process_state() -> Iterator[None]:
     get_settings.cache_clear()
     set_throttle(None)
     auth.clear_session_cache()
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Set environment variables for this test and read the settings again (undone after)."""
+
+    def apply(**env: str) -> None:
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+
+    return apply
+
+
+@pytest.fixture
+def mailbox(configure: Callable[..., None]) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on a free port, and the settings that send mail to it."""
+    with smtp_server() as box:
+        configure(**box.settings())
+        yield box

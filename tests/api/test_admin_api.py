@@ -8,21 +8,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import get_settings
 from tests.api.conftest import Account
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = 'a brand new secret phrase'
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
 
 
 @pytest.fixture

@@ -3,35 +3,16 @@ through a real SMTP server: the same answer for any address, rate limited, a lin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 
-from app.config import get_settings
 from services import password_reset
 from tests.api.conftest import Account
 from tests.factories import PASSWORD
-from tests.mailbox import Mailbox, link_in, smtp_server
+from tests.mailbox import Mailbox, link_in
 
 NEW_PASSWORD = 'a brand new secret phrase'
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
-
-
-@pytest.fixture
-def mailbox(configure: Callable[..., None]) -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        configure(**box.settings())
-        yield box
 
 
 def register(client: TestClient, email: str, **extra: str) -> tuple[int, object]:

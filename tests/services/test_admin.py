@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.config import get_settings
 from app.db import session_scope
 from app.errors import AppError, AuthFailed, Conflict, InvalidInput, NotAuthenticated, NotFound
 from app.models import AuthSession, Invitation, Task, TaskList, User, UserRead, utcnow
@@ -17,16 +16,6 @@ from app.security import hash_password
 from services import admin, auth, invitations
 from services.events import session_ends
 from tests.factories import PASSWORD, make_task, make_user
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
 
 
 def make_admin(email: str = 'boss@example.com') -> UserRead:

@@ -11,23 +11,12 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlmodel import select
 
-from app.config import get_settings
 from app.db import session_scope
 from app.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Invitation, User, utcnow
 from services import auth, invitations
 from tests.factories import PASSWORD
 from tests.services.test_admin import make_admin
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
 
 
 def invite(email: str | None = None) -> str:

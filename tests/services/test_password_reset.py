@@ -4,14 +4,13 @@ works once, for a while, and setting the password ends every session."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from itsdangerous import TimestampSigner
 
-from app.config import get_settings
 from app.db import session_scope
 from app.errors import AuthFailed, InvalidInput, NotAuthenticated, NotFound, RateLimited
 from services import admin, auth, password_reset
@@ -21,23 +20,6 @@ from tests.mailbox import Mailbox, link_in, self_signed, smtp_server
 from tests.services.test_admin import make_admin, signed_in
 
 NEW_PASSWORD = 'a brand new secret phrase'
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
-
-
-@pytest.fixture
-def mailbox(configure: Callable[..., None]) -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        configure(**box.settings())
-        yield box
 
 
 def token_of(link: str) -> str:

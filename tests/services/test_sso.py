@@ -85,3 +85,13 @@ def test_the_admin_group_decides_at_every_sign_in(admin_group: None) -> None:
             s, issuer=ISSUER, claims=_claims('s4', 'boss@example.com', groups='staff')
         )
     assert not later.is_admin
+
+
+def test_an_address_taken_over_by_another_subject_does_not_open_the_old_account() -> None:
+    with session_scope() as s:
+        first = sso.account_for(s, issuer=ISSUER, claims=_claims('old-sub', 'desk@example.com'))
+    with pytest.raises(sso.SsoRefused), session_scope() as s:
+        sso.account_for(s, issuer=ISSUER, claims=_claims('new-sub', 'desk@example.com'))
+    with session_scope() as s:
+        subjects = s.exec(select(UserIdentity.subject).where(UserIdentity.user_id == first.id))
+        assert list(subjects) == ['old-sub']

@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import pytest
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
 from sqlmodel import select
 
-from app.config import get_settings
 from app.db import session_scope
 from app.models import Invitation, UserRead
 from app.models import User as Account
@@ -19,16 +17,6 @@ from tests.factories import PASSWORD, make_user
 from tests.ui.helpers import eventually, on_path, open_as, route_navigation, sign_in
 
 NEW_PASSWORD = 'a brand new secret phrase'
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
 
 
 def make_admin(email: str = 'boss@example.com') -> UserRead:

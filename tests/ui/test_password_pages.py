@@ -3,35 +3,16 @@ sets a new password and ends the person's other sessions; no address is told apa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from nicegui.testing import User
 
-from app.config import get_settings
 from services import password_reset
 from tests.factories import make_user
-from tests.mailbox import Mailbox, link_in, smtp_server
+from tests.mailbox import Mailbox, link_in
 from tests.ui.helpers import eventually, on_path, open_as, route_navigation, sign_in
 
 NEW_PASSWORD = 'a brand new secret phrase'
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
-
-
-@pytest.fixture
-def mailbox(configure: Callable[..., None]) -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        configure(**box.settings())
-        yield box
 
 
 async def ask_for_link(user: User, email: str) -> None:

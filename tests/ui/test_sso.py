@@ -19,7 +19,6 @@ import pytest
 from nicegui.testing import User
 from sqlmodel import select
 
-from app.config import get_settings
 from app.db import session_scope
 from app.models import User as Account
 from app.models import UserIdentity
@@ -62,16 +61,6 @@ def provider() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    def apply(**env: str) -> None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-
-    return apply
 
 
 @pytest.fixture
