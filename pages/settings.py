@@ -202,6 +202,8 @@ class SettingsPage:
             self._data_section()
             self._calendar_section()
             if not desktop:
+                self._api_section()
+            if not desktop:
                 self._delete_section()
         self.show_sessions(data.sessions)
         self._subscribe()
@@ -758,6 +760,44 @@ class SettingsPage:
             with self.client:
                 self._show_feed()
                 ui.notify('Calendar feed turned off.', position='top')
+
+    def _api_section(self) -> None:
+        with section(
+            'API access',
+            'A token for scripts and other clients of the REST API (see /docs). It is shown '
+            'once; it appears under "Where you\'re signed in", where you can end it.',
+            'api-section',
+        ):
+            self.api_box = ui.column().classes('w-full gap-2')
+            with self.api_box:
+                ui.button('Create a token', icon='key', on_click=self.create_api_token).props(
+                    'outline no-caps'
+                ).mark('api-token-create')
+
+    async def create_api_token(self) -> None:
+        ok, token = await self.act(account.create_api_token, address=self.address)
+        if not ok or token is None:
+            return
+        with self.client:
+            self.api_box.clear()
+            with self.api_box:
+                with ui.row().classes('w-full items-center no-wrap gap-2'):
+                    field = (
+                        ui.input('Refresh token', value=token)
+                        .props('outlined dense readonly')
+                        .classes('flex-1 min-w-0')
+                        .mark('api-token')
+                    )
+                    field.props('aria-label="New API refresh token"')
+                    ui.button(icon='content_copy', on_click=lambda: self.copy(token)).props(
+                        'flat round dense aria-label="Copy the token"'
+                    ).mark('api-token-copy')
+                ui.label(
+                    'Copy it now: it is not shown again. Trade it at POST /api/auth/refresh '
+                    '{"refresh_token": "…"} for an access token and a new refresh token (each '
+                    'refresh token works once; keep the newest).'
+                ).classes('text-sm opacity-80')
+            self.request_refresh()
 
     # ---------------------------------------------------------------- delete, sign out
 

@@ -265,8 +265,13 @@ _SYSTEMS = (
 )
 
 
+API_TOKEN_DEVICE = 'Tasklight API token'  # noqa: S105 - the device name of a settings-page token
+
+
 def describe_device(user_agent: str, kind: str = 'browser') -> str:
     """'Firefox on Linux' from a User-Agent: enough to recognise one's own devices."""
+    if user_agent == API_TOKEN_DEVICE:
+        return 'API token (settings page)'
     browser = next((name for name, pattern in _BROWSERS if pattern.search(user_agent)), None)
     system = next((name for name, pattern in _SYSTEMS if pattern.search(user_agent)), None)
     if browser and system:
@@ -314,6 +319,17 @@ def list_sessions(
         )
         for row in rows
     ]
+
+
+def create_api_token(session: Session, *, actor_id: uuid.UUID, address: str = 'local') -> str:
+    """A new API session for the actor's scripts, made from a signed-in page (the way in when
+    PASSWORD_LOGIN is false): its refresh token, shown once. It is listed and revocable like
+    any session, and lives by the same idle and absolute limits."""
+    user = auth.get_user(session, user_id=actor_id)
+    issued = auth.start_session(
+        session, user=user, kind='api', user_agent=API_TOKEN_DEVICE, address=address
+    )
+    return issued.token
 
 
 def revoke_session(session: Session, *, actor_id: uuid.UUID, session_id: uuid.UUID) -> None:

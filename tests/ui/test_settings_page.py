@@ -375,3 +375,27 @@ async def test_a_chosen_time_zone_is_not_overwritten_by_the_browsers(user: User)
     await user.should_see(marker='time-zone', retries=50)
     assert field(user, 'time-zone').value == 'Asia/Tokyo'
     assert settings_of(me.id).time_zone == 'Asia/Tokyo'
+
+
+async def test_an_api_token_made_here_works_once_listed_and_revocable(
+    user: User, configure
+) -> None:  # type: ignore[no-untyped-def]
+    me = await signed_in_person(user)
+    configure(
+        PASSWORD_LOGIN='false',
+        OIDC_ISSUER='https://id.example',
+        OIDC_CLIENT_ID='t',
+        OIDC_CLIENT_SECRET='s',
+    )  # the way in for scripts when only single sign-on is
+    await open_settings(user)
+    user.find(marker='api-token-create').click()
+    await user.should_see(marker='api-token')
+    token = user.find(marker='api-token').elements.pop().value
+    traded = await user.http_client.post('/api/auth/refresh', json={'refresh_token': token})
+    assert traded.status_code == 200, traded.text
+    access = traded.json()['access_token']
+    mine = await user.http_client.get('/api/me', headers={'Authorization': f'Bearer {access}'})
+    assert mine.json()['email'] == me.email
+    again = await user.http_client.post('/api/auth/refresh', json={'refresh_token': token})
+    assert again.status_code == 401  # each refresh token works once
+    await user.should_see('API token (settings page)')
