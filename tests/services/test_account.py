@@ -348,3 +348,16 @@ def test_a_browser_session_keeps_the_device_that_completed_the_sign_in(database:
     assert [(s.kind, s.device, s.address, s.current) for s in found] == [
         ('browser', 'Safari on iOS', '198.51.100.9', True)
     ]
+
+
+def test_an_api_token_from_the_settings_page_is_a_listed_api_session() -> None:
+    person = make_user()
+    with session_scope() as s:
+        token = account.create_api_token(s, actor_id=person.id, address='192.0.2.9')
+    with session_scope() as s:
+        issued = auth.refresh(s, refresh_token=token, address='192.0.2.9')
+        listed = account.list_sessions(s, actor_id=person.id)
+    assert issued.info.user.id == person.id
+    assert [(entry.kind, entry.device, entry.address) for entry in listed] == [
+        ('api', 'API token (settings page)', '192.0.2.9')
+    ]
