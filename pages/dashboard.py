@@ -278,6 +278,7 @@ class Dashboard:
 
     async def load(self) -> Snapshot | None:
         """Read what this view shows. A list that is not this person's raises NotFound."""
+        asked = (self.q, self.page)
         try:
             data = await self.as_person(
                 _read, view=self.view, list_id=self.list_id, q=self.q, page=self.page
@@ -292,6 +293,8 @@ class Dashboard:
             with self.client:
                 show_error(error)
             return None
+        if (self.q, self.page) != asked:  # Back, a search or a page change came meanwhile
+            return await self.load()  # what was read is for another view of the list
         if not data.page.items and self.page > 1:
             self.page = max(1, math.ceil(data.page.total / PAGE_SIZE))  # the page emptied out
             self.remember(push=False)

@@ -45,7 +45,7 @@ def bench(module: str, *args: str, results: Path) -> str:
         env=server_env(BENCH_RESULTS=str(results)),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=540,  # a smoke run takes about a minute alone, several on a loaded machine
         check=False,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
@@ -154,6 +154,7 @@ def test_api_load_runs_without_errors(results: Path) -> None:
         assert level['all']['n'] > 0
 
 
+@pytest.mark.timeout(600)  # above bench()'s own limit, which then says what the bench printed
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason='bench.ui needs Chromium')
 def test_ui_bench_times_dashboards_memory_and_toggles(results: Path) -> None:
     args = ['--database-url', SMOKE_URL, '--port', str(_free_port()), '--chromium', CHROMIUM]
