@@ -103,6 +103,20 @@ async def wait_until_up(url: str, path: str, status: int, seconds: float = 30) -
     raise RuntimeError(f'{url} did not come up')
 
 
+def progress(message: str) -> None:
+    """A line on stderr as each phase starts, so that a run that stalls says where."""
+    print(f'[{time.strftime("%H:%M:%S")}] {message}', file=sys.stderr, flush=True)
+
+
+async def phase(name: str, work: Any, seconds: float) -> Any:
+    """Await one phase of a bench, failing with its name when it takes longer than `seconds`."""
+    progress(name)
+    try:
+        return await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        raise RuntimeError(f'{name}: not finished within {seconds:.0f} s') from None
+
+
 def server_env(**extra: str) -> dict[str, str]:
     """Environment for a `python main.py` under test: no PYTEST_* (NiceGUI would think it is
     under test) and no inherited Tasklight settings."""
@@ -133,6 +147,12 @@ def running_server(database_url: str, port: int, **extra: str) -> Iterator[subpr
         )
         try:
             yield process
+        except BaseException:
+            # Whatever stopped the bench (a stalled phase, a failed request): the server's side.
+            log.flush()
+            tail = Path(f'{data_dir}/server.log').read_text(errors='replace')[-4000:]
+            print(f'--- server log (last 4000 characters) ---\n{tail}', file=sys.stderr)
+            raise
         finally:
             process.terminate()
             try:

@@ -48,6 +48,8 @@ from bench.common import (
     HEAVY_EMAIL,
     LIGHT_EMAIL,
     PASSWORD,
+    phase,
+    progress,
     running_server,
     summary_ms,
     table,
@@ -371,31 +373,56 @@ async def run_waiting(args: argparse.Namespace, url: str, pid: int) -> dict[str,
         return await waiting_memory(http, url, pid, cookies, count, args.after_window)
 
 
-async def toggle_round_trips(page: Page, samples: int) -> list[float]:
-    """Click the first task's checkbox; wait in the page until the server's refresh shows it."""
-    script = """async (title) => {
-        const box = () => [...document.querySelectorAll('.q-checkbox')]
-            .find((el) => el.textContent.trim() === title);
-        const before = box().classList.contains('tl-done');
-        const start = performance.now();
-        box().click();
-        await new Promise((resolve) => {
-            const check = () => {
-                const el = box();
-                if (el && el.classList.contains('tl-done') !== before) {
-                    observer.disconnect();
-                    resolve();
-                }
-            };
-            const observer = new MutationObserver(check);
-            observer.observe(document.body, {subtree: true, childList: true, attributes: true});
+TOGGLE_SCRIPT = """async ([title, limit]) => {
+    const box = () => [...document.querySelectorAll('.q-checkbox')]
+        .find((el) => el.textContent.trim() === title);
+    // Click only once the page has been still for 150 ms: a click on a row that a refresh is
+    // replacing lands on a detached element and is lost (not part of the round trip timed).
+    await new Promise((resolve) => {
+        let timer = setTimeout(done, 150);
+        const observer = new MutationObserver(() => {
+            clearTimeout(timer);
+            timer = setTimeout(done, 150);
         });
-        return performance.now() - start;
-    }"""
+        observer.observe(document.body, {subtree: true, childList: true, attributes: true});
+        function done() { observer.disconnect(); resolve(); }
+    });
+    const first = box();
+    if (!first) return {error: `no task titled ${title} on the page`};
+    const before = first.classList.contains('tl-done');
+    const start = performance.now();
+    first.click();
+    return await new Promise((resolve) => {
+        const check = () => {
+            const el = box();
+            if (el && el.classList.contains('tl-done') !== before) {
+                finish({ms: performance.now() - start});
+            }
+        };
+        const observer = new MutationObserver(check);
+        const timer = setTimeout(() => finish({error: `no refresh within ${limit} ms`}), limit);
+        function finish(result) { clearTimeout(timer); observer.disconnect(); resolve(result); }
+        observer.observe(document.body, {subtree: true, childList: true, attributes: true});
+        check();
+    });
+}"""
+
+
+async def toggle_round_trips(page: Page, samples: int, lost: list[str]) -> list[float]:
+    """Click the task's checkbox; wait in the page until the server's refresh shows it toggled.
+
+    A click that brings no refresh within 15 s is recorded in `lost` (and the results) and tried
+    again, instead of waiting for ever; more than a few lost clicks fail the bench."""
     title = f'{TOGGLE_TITLE} 0'
-    times = []
-    for _ in range(samples):
-        times.append(await page.evaluate(script, title) / 1000)
+    times: list[float] = []
+    while len(times) < samples:
+        outcome = await page.evaluate(TOGGLE_SCRIPT, [title, 15_000])
+        if 'error' in outcome:
+            lost.append(outcome['error'])
+            if len(lost) > 3:
+                raise RuntimeError(f'toggle clicks lost: {lost}')
+            continue
+        times.append(outcome['ms'] / 1000)
         await asyncio.sleep(0.05)
     return times
 
@@ -409,12 +436,18 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
         browser = await playwright.chromium.launch(
             executable_path=args.chromium, args=CHROMIUM_ARGS
         )
-        results['ready'] = await dashboard_ready(browser, url, sizes, args.runs, args.cold_runs)
+        limit = args.phase_timeout
+        results['ready'] = await phase(
+            'dashboard ready',
+            dashboard_ready(browser, url, sizes, args.runs, args.cold_runs),
+            limit,
+        )
 
         connector = aiohttp.TCPConnector(limit=32)
         async with aiohttp.ClientSession(connector=connector) as http:
             emails = [LIGHT_EMAIL.format(n=n) for n in range(others_needed)]
             cookies: list[str] = []
+            progress('signing in')
             for start in range(0, len(emails), 4):  # argon2 verifies, a few at a time
                 cookies += await asyncio.gather(
                     *(cookie_for(http, url, email) for email in emails[start : start + 4])
@@ -426,9 +459,14 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
                 for n in range(heavy_people(args.database_url))
             ]
             organized = [heavy[n % len(heavy)] for n in range(max(levels))]
-            results['memory_organized'] = await memory(http, url, pid, organized, levels)
-            results['memory'] = await memory(http, url, pid, cookies, levels)
+            results['memory_organized'] = await phase(
+                'memory, organized people', memory(http, url, pid, organized, levels), limit
+            )
+            results['memory'] = await phase(
+                'memory, one list each', memory(http, url, pid, cookies, levels), limit
+            )
 
+            progress('toggle round trips')
             page = await browser_sign_in(browser, url, TOGGLER_EMAIL)
             # A ticked task moves to the list's Completed section: open it, so that the toggled
             # row stays on screen in one section or the other.
@@ -436,17 +474,21 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
             await page.locator('.q-checkbox.tl-done, .tl-done').first.wait_for()
             own = [await cookie_for(http, url, TOGGLER_EMAIL) for _ in range(args.own_tabs)]
             results['toggle'] = {}
+            lost: list[str] = []
             for label, crowd in (
                 ('others', cookies[: args.toggle_clients]),
                 (f'{args.own_tabs} own tabs', own + cookies[: args.toggle_clients - args.own_tabs]),
             ):
                 dashboards = await open_dashboards(http, url, crowd)
                 await asyncio.sleep(1)
-                await toggle_round_trips(page, 4)  # warm up
-                times = await toggle_round_trips(page, args.toggles)
+                await phase(f'warm-up toggles, {label}', toggle_round_trips(page, 4, lost), limit)
+                times = await phase(
+                    f'toggles, {label}', toggle_round_trips(page, args.toggles, lost), limit
+                )
                 results['toggle'][label] = {'clients': len(dashboards), **summary_ms(times)}
                 for dashboard in dashboards:
                     await dashboard.close()
+            results['toggle_lost_clicks'] = lost
         await browser.close()
     return results
 
@@ -463,6 +505,9 @@ def main() -> None:
     parser.add_argument('--own-tabs', type=int, default=10)
     parser.add_argument('--toggles', type=int, default=40)
     parser.add_argument('--chromium', default='/usr/bin/chromium')
+    parser.add_argument(
+        '--phase-timeout', type=float, default=3600, help='seconds before a phase counts as stalled'
+    )
     parser.add_argument(
         '--waiting', type=int, default=None, help='dropped dashboards (default: max of --clients)'
     )
@@ -489,7 +534,9 @@ def main() -> None:
     with running_server(args.database_url, args.port, **extra) as server:
         url = f'http://127.0.0.1:{args.port}'
         asyncio.run(wait_until_up(url, '/healthz', 200))
-        results['waiting'] = asyncio.run(run_waiting(args, url, server.pid))
+        results['waiting'] = asyncio.run(
+            phase('waiting dashboards', run_waiting(args, url, server.pid), args.phase_timeout)
+        )
 
     print('Dashboard ready (Chromium, goto → first task visible)')
     rows = [
@@ -514,6 +561,8 @@ def main() -> None:
         for label, r in results['toggle'].items()
     ]
     print(table(['connected', 'clients', 'toggles', 'p50 ms', 'p95 ms', 'p99 ms'], rows))
+    if results['toggle_lost_clicks']:
+        print(f'clicks that brought no refresh (tried again): {results["toggle_lost_clicks"]}')
     w = results['waiting']
     print(f'\nWaiting for a reconnect ({w["dashboards"]} dashboards dropped)')
     row = [w['before_mib'], w['connected_mib'], w['waiting_mib'], w['per_waiting_mib']]

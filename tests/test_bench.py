@@ -39,17 +39,23 @@ def _free_port() -> int:
 
 
 def bench(module: str, *args: str, results: Path) -> str:
-    finished = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, '-m', f'bench.{module}', *args],
         cwd=ROOT,
-        env=server_env(BENCH_RESULTS=str(results)),
-        capture_output=True,
+        env=server_env(BENCH_RESULTS=str(results), PYTHONUNBUFFERED='1'),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=540,  # a smoke run takes about a minute alone, several on a loaded machine
-        check=False,
     )
-    assert finished.returncode == 0, finished.stdout + finished.stderr
-    return finished.stdout
+    try:
+        # A smoke run takes about a minute alone, several on a loaded machine.
+        stdout, stderr = process.communicate(timeout=540)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()  # what it printed, to say where it stalled
+        pytest.fail(f'bench.{module} still running after 540 s:\n{stdout}\n{stderr}')
+    assert process.returncode == 0, stdout + stderr
+    return stdout
 
 
 def result(results: Path, name: str) -> dict:
@@ -159,7 +165,7 @@ def test_api_load_runs_without_errors(results: Path) -> None:
 def test_ui_bench_times_dashboards_memory_and_toggles(results: Path) -> None:
     args = ['--database-url', SMOKE_URL, '--port', str(_free_port()), '--chromium', CHROMIUM]
     args += ['--sizes', '3,30', '--runs', '1', '--cold-runs', '1', '--clients', '1,3']
-    args += ['--toggle-clients', '3', '--own-tabs', '1', '--toggles', '2']
+    args += ['--toggle-clients', '3', '--own-tabs', '1', '--toggles', '2', '--phase-timeout', '150']
     bench('ui', *args, results=results)
     ui = result(results, 'ui')
     assert set(ui['ready']) == {'3', '30'}
