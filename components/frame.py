@@ -39,6 +39,14 @@ def apply_theme(theme: str = 'light') -> None:
         ' font-size: 0.75rem; line-height: 1rem; color: #94a3b8; }'
         ' .tl-active { background: color-mix(in srgb, var(--q-primary) 12%, transparent); }'
         ' .tl-drop-target { outline: 2px dashed var(--q-primary); outline-offset: -2px; }'
+        ' .tl-skip { position: absolute; left: 0.5rem; top: -3rem; z-index: 9000;'
+        ' padding: 0.5rem 1rem; border-radius: 0.375rem; background: var(--q-primary);'
+        ' color: #fff; }'
+        ' .tl-skip:focus { top: 0.5rem; }'
+        ' .tl-anchor { display: contents; } .tl-anchor span:focus { outline: none; }'
+        ' .tl-kbd { display: inline-block; min-width: 1.5em; padding: 0 0.35em;'
+        ' border: 1px solid currentColor; border-radius: 0.25rem; text-align: center;'
+        ' font-size: 0.8em; opacity: 0.85; }'
     )
 
 
@@ -50,17 +58,22 @@ def page_frame(
     sidebar: Callable[[], None] | None = None,
     theme: str = 'light',
     admin: bool = False,
+    on_shortcuts: Callable[[], Awaitable[None]] | None = None,
 ) -> Iterator[ui.column]:
     """Header, an optional left drawer filled by `sidebar`, and the content column.
 
     The drawer stays open beside the content from 1024 px up; below that it is an overlay
     that the header's Menu button opens (Quasar's show-if-above opens it on wide screens).
     `theme` is the person's setting: 'system', 'light' or 'dark'; `admin` adds the Admin link
-    (shown to admins only: for anyone else the page does not exist)."""
+    (shown to admins only: for anyone else the page does not exist); `on_shortcuts` adds a
+    Keyboard shortcuts button (the `?` key opens the same)."""
     apply_theme(theme)
     drawer: ui.left_drawer | None = None
     width = 'max-w-5xl' if sidebar is not None else 'max-w-3xl'
     header = ui.header().classes('tl-surface border-b px-0')
+    with header:
+        # The first Tab stop of the page: past the header and the lists, to the content.
+        ui.html('<a class="tl-skip" href="#content">Skip to content</a>', sanitize=False)
     with header, ui.row().classes(f'w-full {width} mx-auto items-center no-wrap gap-2 px-4 py-2'):
         if sidebar is not None:
             menu = ui.button(icon='menu', on_click=lambda: drawer.toggle() if drawer else None)
@@ -75,6 +88,11 @@ def page_frame(
             ui.label(email).classes('text-sm text-slate-500 truncate min-w-0 max-w-[45vw]').mark(
                 'user-email'
             )
+        if on_shortcuts is not None:
+            ui.button(icon='keyboard', on_click=on_shortcuts).props(
+                'flat round dense aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"'
+                ' aria-keyshortcuts="?"'
+            ).classes('text-slate-600 shrink-0 max-sm:hidden').mark('shortcuts-link')
         if admin and email is not None:
             ui.button(icon='admin_panel_settings').props(
                 'flat round dense href=/admin aria-label=Admin title=Admin'
@@ -95,6 +113,7 @@ def page_frame(
         with drawer.mark('drawer'):
             sidebar()
     with ui.column().classes('w-full max-w-3xl mx-auto px-4 py-6 gap-4') as column:
+        ui.html('<span id="content" tabindex="-1"></span>', sanitize=False).classes('tl-anchor')
         yield column
 
 

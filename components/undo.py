@@ -3,7 +3,8 @@
 Quasar's own notifications keep their buttons in the browser, out of the server's reach (and of
 the simulated User's), so the notice is a small element of the page layout instead: one at a
 time per tab (a newer action's notice replaces the older one, as in mail apps), gone by itself
-after a few seconds, announced to screen readers, and Undo runs at most once.
+after a few seconds, announced to screen readers (components.announce; `z` presses Undo), and
+Undo runs at most once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import weakref
 from collections.abc import Awaitable, Callable
 
 from nicegui import Client, context, ui
+
+from components.announce import announce
 
 _CSS = (
     '.tl-undo { position: fixed; left: 50%; bottom: 1.5rem; transform: translateX(-50%);'
@@ -57,14 +60,16 @@ def undo_notice(
                 'tl-undo items-center no-wrap gap-3 rounded-lg shadow-lg px-4 py-2'
                 ' bg-grey-9 text-white'
             )
-            .props('role=status aria-live=polite')
             .mark('undo-notice')
         )
         with notice:
             ui.label(message).classes('text-sm min-w-0 break-words')
-            ui.button('Undo', on_click=undo).props('flat dense no-caps color=amber-4').mark('undo')
+            ui.button('Undo', on_click=undo).props(
+                'flat dense no-caps color=amber-4 data-undo aria-keyshortcuts=z'
+            ).mark('undo')
             ui.button(icon='close', on_click=close).props(
                 'flat dense round size=sm color=grey-5 aria-label="Dismiss"'
             )
             ui.timer(SECONDS if seconds is None else seconds, close, once=True)
     _shown[client] = notice
+    announce(f'{message}. Undo with z.')

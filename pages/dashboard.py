@@ -30,8 +30,10 @@ from app.models import (
     TaskQuery,
     TaskRead,
 )
+from components.announce import announce, live_region
 from components.drafts import EDIT, NEW, RESTORED, BrowserDrafts, text_fields, whole_number
 from components.frame import page_frame
+from components.keyboard import PRIORITY_KEYS, shortcuts_dialog, use_keyboard
 from components.list_dialogs import (
     ListDialog,
     assign_dialog,
@@ -40,7 +42,13 @@ from components.list_dialogs import (
 )
 from components.share_dialog import ShareDialog
 from components.sidebar import Sidebar
-from components.task_list import EditDialog, NewTaskForm, TaskRows, confirm_dialog
+from components.task_list import (
+    PRIORITY_NAMES,
+    EditDialog,
+    NewTaskForm,
+    TaskRows,
+    confirm_dialog,
+)
 from components.timefmt import day_heading
 from components.undo import undo_notice
 from pages.common import call, leave_ended_session, show_error, sign_out_browser
@@ -337,8 +345,11 @@ class Dashboard:
             sidebar=self._build_sidebar,
             theme=settings.theme if settings is not None else 'system',
             admin=self.info.user.is_admin,
+            on_shortcuts=self.show_shortcuts,
         ):
             self.dialogs = ui.element('div').classes('hidden')  # outside the board: survives it
+            live_region()  # before anything is announced: see components.announce
+            use_keyboard(self.on_key)
             if missing:
                 self._not_found()
             else:
@@ -401,6 +412,8 @@ class Dashboard:
         if self.view != 'completed':
             default_due = first.overview.today_date if self.view == 'today' else None
             self.form = NewTaskForm(self.add, default_due=default_due, week_start=self.week_start)
+            self.form.title.props['data-key-target'] = 'new'  # `q` and `n` (components.keyboard)
+            self.form.title.props['aria-keyshortcuts'] = 'q n'
         with ui.row().classes('items-center gap-2 text-sm text-slate-600') as self.view_only:
             ui.icon('visibility', size='18px')
             ui.label('Shared with you to view: you can read this list but not change it.')
@@ -412,6 +425,8 @@ class Dashboard:
         )
         self.finder.props('outlined dense clearable debounce=250 maxlength=200').classes('w-full')
         self.finder.props['aria-label'] = 'Search tasks'  # in every list; a stable name
+        self.finder.props['data-key-target'] = 'search'  # `/`
+        self.finder.props['aria-keyshortcuts'] = '/'
         with self.finder.mark('search').add_slot('prepend'):
             ui.icon('search').classes('text-slate-400')
         self.range = ui.label().classes('text-xs text-slate-500 self-end -mb-2').mark('range')
@@ -754,9 +769,13 @@ class Dashboard:
         error = await self.create(title, description, due_date, due_time, priority)
         if error is None:
             self.drafts.clear(NEW)  # confirmed: the browser's copy has done its job
+            with self.client:
+                announce(f'Added “{_short(title.strip())}”')
         return error
 
     def _update_rows(self, task: TaskRead) -> None:
+        if task.id in self.shown:
+            self.shown[task.id] = task
         for rows in self.rows:
             rows.update(task)
 
@@ -776,6 +795,9 @@ class Dashboard:
 
             with self.client:
                 undo_notice(f'Completed “{_short(task.title)}”', undo)
+        else:
+            with self.client:
+                announce(f'Reopened “{_short(task.title)}”')
 
     async def save_changes(self, task_id: int, changes: dict[str, Any], version: int) -> TaskRead:
         """The edit dialog's save: only the changed fields, only onto the version it holds."""
@@ -1113,6 +1135,43 @@ class Dashboard:
         self.q, self.page = q, 1
         self.remember(push=False)
         await self.reload()
+
+    # ---------------------------------------------------------------- keyboard
+
+    async def show_shortcuts(self) -> None:
+        with self.dialogs:
+            dialog = shortcuts_dialog()
+        dialog.on('hide', dialog.delete)
+        dialog.open()
+
+    async def on_key(self, action: str, task_id: int | None) -> None:
+        """The shortcuts the browser cannot do alone (components.keyboard): `?`, and `t` or
+        `1`…`4` on a task shown here that this person may change."""
+        if action == 'help':
+            await self.show_shortcuts()
+            return
+        task = self.shown.get(task_id) if task_id is not None else None
+        if task is None or any(rows.locked(task) for rows in self.rows):
+            return
+        if action == 'today':
+            changes: dict[str, Any] = {'due_date': self.today}
+            said = f'“{_short(task.title)}” is due today'
+            if task.due_date == self.today:
+                return
+        else:
+            priority = PRIORITY_KEYS[action]
+            if task.priority == priority:
+                return
+            changes = {'priority': priority}
+            said = f'“{_short(task.title)}”: priority {PRIORITY_NAMES[priority]}'
+        # No version, as for completing: the key sets one field to the value the person chose,
+        # so pressing it twice, or racing another tab's edit of the text, loses nothing.
+        done, changed = await self.act(tasks.update_task, task_id=task.id, **changes)
+        if not done or changed is None:
+            return
+        self._update_rows(changed)
+        with self.client:
+            announce(said)
 
     async def sign_out(self) -> None:
         try:
