@@ -759,6 +759,7 @@ class NewTaskForm:
         week_start: str = 'monday',
     ) -> None:
         self._on_add = on_add
+        self._added = False
         self._default_due = default_due
         self._today = today or _utc_today
         _style_once(ui.context.client, 'rows', ROW_CSS)
@@ -809,6 +810,7 @@ class NewTaskForm:
         if error:
             self.title.error = error
             return
+        self._added = True
         self.title.value = ''
         self.description.value = ''
         self.title.error = None
@@ -818,7 +820,12 @@ class NewTaskForm:
         self.title.run_method('focus')
 
     def restore(self, typed: dict[str, str]) -> bool:
-        """Put back text typed before a reload, into fields still empty; True if any was."""
+        """Put back text typed before a reload, into fields still empty; True if any was.
+
+        Not once a task has been added from this form: the browser's copy, read while the page
+        connected, is then most likely that task's text (typed at once into the focused field)."""
+        if self._added:
+            return False
         restored = False
         for name, field in (('title', self.title), ('description', self.description)):
             if typed.get(name) and not field.value:

@@ -163,6 +163,7 @@ def test_keyboard_only_add_move_complete_edit_delete_undo_and_go(page: Page) -> 
 
 def test_the_live_region_says_what_happened(page: Page) -> None:
     sign_up(page)
+    expect(page.get_by_label('New task')).to_be_focused()
     type_task(page, 'Announce me')
     region = page.locator('[role=status][aria-live=polite].tl-sr-only')
     expect(region).to_have_text(re.compile('Added “Announce me”'))
