@@ -134,7 +134,9 @@ class AdminPage:
         self.show(first)
         self.client.on_delete(session_ends.subscribe(self.info.session_id, self._ended))
         with self.client.layout:
-            ui.timer(REFRESH_SECONDS, self.refresh)
+            # Not at once: the page was just built from a fresh read, and rebuilding the rows as it
+            # connects would swallow a click on a button that is being replaced.
+            ui.timer(REFRESH_SECONDS, self.refresh, immediate=False)
 
     @staticmethod
     def _invitation_hint() -> str:
@@ -175,8 +177,8 @@ class AdminPage:
 
     async def refresh(self) -> None:
         ok, data = await self.act(_read, base_url=self.base_url)
-        if ok and data is not None and not self.client.is_deleted:
-            with self.client:
+        if ok and data is not None and not self.client.is_deleted and data != self.data:
+            with self.client:  # unchanged: the rows stay, and so does focus on one of them
                 self.show(data)
 
     # ---------------------------------------------------------------- people

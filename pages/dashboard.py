@@ -451,7 +451,7 @@ class Dashboard:
 
         self.client.on_delete(session_ends.subscribe(self.info.session_id, signed_out_elsewhere))
         with self.client.layout:
-            ui.timer(TICK_SECONDS, self.tick)
+            ui.timer(TICK_SECONDS, self.tick, immediate=False)
         background_tasks.create(self.sync_time_zone(), name='tasklight zone', context=self.client)
 
     def _rows(self, *, manual: bool = False) -> TaskRows:

@@ -220,7 +220,7 @@ class SettingsPage:
         # Settings changed in another tab (theme, zone, default list, email, lists): follow.
         self.client.on_delete(task_changes.subscribe(self.user_id, self.request_refresh))
         with self.client.layout:
-            ui.timer(SESSIONS_REFRESH_SECONDS, self.refresh_sessions)
+            ui.timer(SESSIONS_REFRESH_SECONDS, self.refresh_sessions, immediate=False)
 
         def unwatch_all() -> None:
             for unsubscribe in self.watched.values():
