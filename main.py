@@ -32,6 +32,9 @@ nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
 
 web.configure(app)
+# Quasar's page-loading bar (a 2 px line during requests) is decoration: hidden from screen
+# readers, which would otherwise meet an unnamed progressbar outside every landmark.
+app.config.quasar_config.setdefault('loadingBar', {})['aria-hidden'] = 'true'
 # /metrics counts the pages with an open websocket on this instance.
 metrics.count_dashboards(
     lambda: sum(1 for client in list(Client.instances.values()) if client.has_socket_connection)
@@ -58,6 +61,7 @@ if __name__ in {'__main__', '__mp_main__'}:
         serving.on_exit_signal(health.mark_stopping)  # /readyz says 503 while requests drain
     ui.run(
         title='Tasklight',
+        language='en-US',  # <html lang>, and Quasar's own strings
         favicon='✅',
         host=settings.host,
         port=settings.port,

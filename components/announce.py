@@ -1,6 +1,7 @@
 """One polite live region per page: what screen readers hear after an action (added, completed,
-deleted, moved). It exists from the page's start, since a region that appears together with its
-text is often not read out; repeating the same words still announces them."""
+deleted, moved), hidden by the frame's `tl-sr-only` class. It exists from the page's start, since
+a region that appears together with its text is often not read out; repeating the same words
+still announces them."""
 
 from __future__ import annotations
 
@@ -9,10 +10,6 @@ import weakref
 from nicegui import Client, context, ui
 
 _regions: weakref.WeakKeyDictionary[Client, ui.label] = weakref.WeakKeyDictionary()
-_CSS = (
-    '.tl-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0;'
-    ' margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }'
-)
 
 
 def live_region() -> ui.label:
@@ -20,7 +17,6 @@ def live_region() -> ui.label:
     client = context.client
     region = _regions.get(client)
     if region is None or region.is_deleted:
-        ui.add_css(_CSS)
         with client.layout:
             region = ui.label('').classes('tl-sr-only').props('role=status aria-live=polite')
             region.props['aria-atomic'] = 'true'

@@ -25,6 +25,7 @@ def desktop_header() -> bool:
         return False
     settings = get_settings()
     with ui.dialog() as dialog, ui.card().classes('max-w-md gap-2').mark('about'):
+        dialog.props['aria-label'] = f'About {APP_NAME}'
         ui.label(APP_NAME).classes('text-lg font-semibold')
         ui.label('Your tasks are kept on this computer, in:').classes('text-sm')
         ui.label(str(settings.data_dir.resolve())).classes(

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
-from nicegui import ui
+from nicegui import Client, ui
+from nicegui.elements.mixins.text_element import TextElement
 
 from components.desktop import desktop_header
 
 PRIMARY = '#4f46e5'
+PRIMARY_DARK = '#a5b4fc'  # indigo 300
+NEGATIVE_DARK = '#f87171'  # red 400: overdue dates stay readable on slate 900
+POSITIVE_DARK = '#4ade80'  # green 400
 
 
 # The person's theme setting as `ui.dark_mode` takes it: None follows the system.
 DARK = {'system': None, 'light': False, 'dark': True}
 
 
-def apply_theme(theme: str = 'light') -> None:
+def apply_theme(theme: str = 'system') -> ui.dark_mode:
     """Colours, and light or dark (or the system's) for the whole page. The frame's surfaces
     use the `tl-*` classes below, which follow Quasar's `body--dark`, instead of fixed ones."""
-    ui.colors(primary=PRIMARY, secondary='#64748b', accent='#0ea5e9', positive='#16a34a')
-    ui.dark_mode(DARK.get(theme, False))
+    ui.colors(
+        primary=PRIMARY,
+        secondary='#64748b',
+        accent='#0ea5e9',
+        positive='#15803d',  # green 700: 4.8:1 as text on the page's background
+        dark='#1e293b',  # Quasar's dark cards, menus and dialogs: the frame's slate
+        dark_page='#0f172a',
+    )
+    dark = ui.dark_mode(DARK.get(theme, False))
     ui.query('body').classes('tl-body')
     ui.add_css(
         ' body.tl-body { background: #f8fafc; color: #1e293b; }'
@@ -29,25 +41,109 @@ def apply_theme(theme: str = 'light') -> None:
         ' .body--dark .tl-surface { background: #1e293b; color: #e2e8f0; border-color: #334155; }'
         ' .body--dark .text-slate-500, .body--dark .text-slate-600 { color: #94a3b8; }'
         ' .body--dark .text-slate-700, .body--dark .text-slate-800 { color: #cbd5e1; }'
-        ' .body--dark .text-slate-400, .body--dark .text-slate-300 { color: #64748b; }'
-        '.q-checkbox__label { overflow-wrap: anywhere; }'
-        ' .tl-done .q-checkbox__label { text-decoration: line-through; color: #94a3b8; }'
+        ' .body--dark .text-slate-400, .body--dark .text-slate-300 { color: #94a3b8; }'
+        # Indigo 600 is 2.7:1 on a dark surface: a lighter indigo there (6.7:1 on slate 900),
+        # with dark text on filled primary buttons (white on it would be 2.9:1).
+        f' .body--dark {{ --q-primary: {PRIMARY_DARK} !important;'
+        f' --q-negative: {NEGATIVE_DARK} !important; --q-positive: {POSITIVE_DARK} !important; }}'
+        # In NiceGUI's `overrides` layer: an !important there beats Quasar's later layer.
+        ' @layer overrides { .body--dark .bg-primary, .body--dark .bg-positive,'
+        ' .body--dark .bg-negative, .body--dark .q-uploader__header'
+        ' { color: #0f172a !important; } }'
+        # Titles take their direction from their own text, as dir="auto" would: a Persian or
+        # Hebrew title reads and aligns right to left in a left-to-right page.
+        '.q-checkbox__label { overflow-wrap: anywhere; unicode-bidi: plaintext;'
+        ' text-align: start; }'
+        # Done titles and the meta line: slate 500 (4.6:1) in light, slate 400 in dark.
+        ' .tl-done .q-checkbox__label { text-decoration: line-through; color: #64748b; }'
+        ' .body--dark .tl-done .q-checkbox__label, .body--dark .tl-task::after { color: #94a3b8; }'
         ' .nicegui-card.tl-task { display: grid; grid-template-columns: minmax(0, 1fr) auto auto;'
         ' align-items: start; column-gap: 0.25rem; row-gap: 0.25rem; }'
         ' .tl-task > .tl-wide { grid-column: 1 / -1; }'
         ' .tl-task::after { content: attr(data-meta); grid-column: 1 / -1; padding-left: 2.5rem;'
-        ' font-size: 0.75rem; line-height: 1rem; color: #94a3b8; }'
+        ' font-size: 0.75rem; line-height: 1rem; color: #64748b; }'
         ' .tl-active { background: color-mix(in srgb, var(--q-primary) 12%, transparent); }'
         ' .tl-drop-target { outline: 2px dashed var(--q-primary); outline-offset: -2px; }'
         ' .tl-skip { position: absolute; left: 0.5rem; top: -3rem; z-index: 9000;'
         ' padding: 0.5rem 1rem; border-radius: 0.375rem; background: var(--q-primary);'
         ' color: #fff; }'
         ' .tl-skip:focus { top: 0.5rem; }'
+        # A focus ring, not Quasar's faint tint: the primary colour is 6:1 (light) and 9:1
+        # (dark) against the page, over the 3:1 a focus indicator needs.
+        ' .q-btn:focus-visible, a:focus-visible, .q-item:focus-visible, .q-checkbox:focus-visible,'
+        ' .q-toggle:focus-visible, .q-expansion-item .q-item:focus-visible,'
+        ' .q-uploader__header .q-btn:focus-within'
+        ' { outline: 2px solid var(--q-primary); outline-offset: 2px; }'
+        # Read by screen readers, not shown (the live region, the sidebar's "open" after a count).
+        ' .tl-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0;'
+        ' margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }'
         ' .tl-anchor { display: contents; } .tl-anchor span:focus { outline: none; }'
         ' .tl-kbd { display: inline-block; min-width: 1.5em; padding: 0 0.35em;'
         ' border: 1px solid currentColor; border-radius: 0.25rem; text-align: center;'
         ' font-size: 0.8em; opacity: 0.85; }'
     )
+    return dark
+
+
+THEMES = (
+    ('system', 'Match system', 'brightness_auto'),
+    ('light', 'Light', 'light_mode'),
+    ('dark', 'Dark', 'dark_mode'),
+)
+
+
+class ThemeToggle:
+    """The header's theme button: a menu of Match system / Light / Dark. The choice shows at
+    once and is handed to `on_change` to be kept on the account (False from it puts the old one
+    back). `show` follows a change made elsewhere (the settings page, another tab)."""
+
+    def __init__(
+        self, dark: ui.dark_mode, theme: str, on_change: Callable[[str], Awaitable[bool]]
+    ) -> None:
+        self._dark = dark
+        self._on_change = on_change
+        self.theme = theme
+        self.button = ui.button(icon='brightness_auto').props('flat round dense aria-haspopup=menu')
+        self.button.classes('text-slate-600 shrink-0').mark('theme-button')
+        self._items: dict[str, ui.menu_item] = {}
+        with self.button, ui.menu() as self.menu:
+            self.menu.props['aria-label'] = 'Theme'
+            for value, label, icon in THEMES:
+                with ui.menu_item(on_click=lambda v=value: self.choose(v)) as item:
+                    ui.icon(icon, size='20px').classes('mr-3')
+                    ui.label(label)
+                item.props['role'] = 'menuitemradio'
+                self._items[value] = item.mark(f'theme-{value}')
+        self.show(theme)
+
+    def show(self, theme: str) -> None:
+        names = {value: (label, icon) for value, label, icon in THEMES}
+        label, icon = names.get(theme, names['system'])
+        self.theme = theme if theme in names else 'system'
+        self.button.props(f'icon={icon}')
+        self.button.props['aria-label'] = f'Theme: {label}'
+        self.button.props['title'] = f'Theme: {label}'
+        for value, item in self._items.items():
+            item.props['aria-checked'] = 'true' if value == self.theme else 'false'
+            item.classes(replace='tl-active' if value == self.theme else '')
+        self.button.update()
+        self._dark.value = DARK.get(self.theme)
+
+    async def choose(self, theme: str) -> None:
+        before = self.theme
+        if theme == before:
+            return
+        self.show(theme)
+        if not await self._on_change(theme):
+            self.show(before)
+
+
+_toggles: weakref.WeakKeyDictionary[Client, ThemeToggle] = weakref.WeakKeyDictionary()
+
+
+def frame_theme() -> ThemeToggle | None:
+    """This page's theme menu, when its frame has one."""
+    return _toggles.get(ui.context.client)
 
 
 @contextmanager
@@ -59,6 +155,7 @@ def page_frame(
     theme: str = 'light',
     admin: bool = False,
     on_shortcuts: Callable[[], Awaitable[None]] | None = None,
+    on_theme: Callable[[str], Awaitable[bool]] | None = None,
 ) -> Iterator[ui.column]:
     """Header, an optional left drawer filled by `sidebar`, and the content column.
 
@@ -66,8 +163,9 @@ def page_frame(
     that the header's Menu button opens (Quasar's show-if-above opens it on wide screens).
     `theme` is the person's setting: 'system', 'light' or 'dark'; `admin` adds the Admin link
     (shown to admins only: for anyone else the page does not exist); `on_shortcuts` adds a
-    Keyboard shortcuts button (the `?` key opens the same)."""
-    apply_theme(theme)
+    Keyboard shortcuts button (the `?` key opens the same); `on_theme` adds the theme menu
+    (see ThemeToggle; the page finds it as `frame_theme()` to follow changes made elsewhere)."""
+    dark = apply_theme(theme)
     drawer: ui.left_drawer | None = None
     width = 'max-w-5xl' if sidebar is not None else 'max-w-3xl'
     header = ui.header().classes('tl-surface border-b px-0')
@@ -93,6 +191,8 @@ def page_frame(
                 'flat round dense aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)"'
                 ' aria-keyshortcuts="?"'
             ).classes('text-slate-600 shrink-0 max-sm:hidden').mark('shortcuts-link')
+        if on_theme is not None:
+            _toggles[ui.context.client] = ThemeToggle(dark, theme, on_theme)
         if admin and email is not None:
             ui.button(icon='admin_panel_settings').props(
                 'flat round dense href=/admin aria-label=Admin title=Admin'
@@ -126,7 +226,7 @@ def auth_card(title: str, subtitle: str) -> Iterator[ui.card]:
             ui.icon('task_alt', size='36px').classes('text-primary')
             ui.label('Tasklight').classes('text-2xl font-semibold tracking-tight')
         with ui.card().classes('w-full max-w-sm p-6 gap-3').props('flat bordered') as card:
-            ui.label(title).classes('text-xl font-semibold')
+            TextElement(tag='h1', text=title).classes('text-xl font-semibold m-0')
             ui.label(subtitle).classes('text-sm text-slate-500 -mt-2')
             yield card
 

@@ -40,6 +40,7 @@ class ListDialog:
         self.colour = colour if colour in LIST_COLOURS else 'grey'
         self._swatches: dict[str, ui.button] = {}
         with ui.dialog() as self.dialog, ui.card().classes('w-full max-w-sm gap-3'):
+            self.dialog.props['aria-label'] = title
             ui.label(title).classes('text-lg font-semibold')
             self.name = (
                 ui.input('Name', value=name, validation=NAME_RULES)
@@ -94,6 +95,7 @@ class ListDialog:
 def delete_list_dialog(name: str, count: int) -> ui.dialog:
     """Resolves to 'delete' (the list and its tasks), 'move' (tasks to the Inbox) or None."""
     with ui.dialog() as dialog, ui.card().classes('w-full max-w-sm gap-3'):
+        dialog.props['aria-label'] = 'Delete list'
         ui.label('Delete list?').classes('text-lg font-semibold')
         if count:
             tasks = f'{count} task{"s" if count != 1 else ""}'
@@ -123,6 +125,7 @@ def delete_list_dialog(name: str, count: int) -> ui.dialog:
 def pick_list_dialog(lists: Sequence[ListSummary], *, current: int) -> ui.dialog:
     """The "Move to list…" picker: resolves to the chosen list's id, or None."""
     with ui.dialog() as dialog, ui.card().classes('w-full max-w-xs gap-1 p-2'):
+        dialog.props['aria-label'] = 'Move to list'
         ui.label('Move to list').classes('text-base font-semibold px-2 pt-1')
         with ui.list().props('dense').classes('w-full'):
             for entry in lists:

@@ -167,11 +167,11 @@ class Sidebar:
                         'text-xs ' + ('text-negative font-semibold' if alert else 'text-slate-500')
                     )
                     badge.mark(f'count-{key}')
+                    # Read after the number ("Work 3 open"): the link's name is what it shows,
+                    # so speech input can say what it sees.
+                    spoken = f' {counted}' + (', some overdue' if alert else '')
+                    ui.label(spoken).classes('tl-sr-only').mark(f'spoken-{key}')
             link.mark(f'nav-{key}')
-            suffix = f', {count} {counted}' if count else ''
-            if alert:
-                suffix += ', some overdue'
-            link.props['aria-label'] = label + suffix
             if active:
                 link.props['aria-current'] = 'page'
         if drop is not None:

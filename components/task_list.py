@@ -50,8 +50,9 @@ ROW_CSS = """
 .tl-row > .q-checkbox { flex: 1 1 10rem; min-width: 0; }
 .tl-row > .tl-wide, .tl-row::after { flex-basis: 100%; }
 .tl-row::after { content: attr(data-meta); padding-left: 2.5rem; font-size: 0.75rem;
-  line-height: 1rem; opacity: 0.6; }
-.tl-row .tl-done .q-checkbox__label { text-decoration: line-through; opacity: 0.6; }
+  line-height: 1rem; color: #64748b; }
+.body--dark .tl-row::after { color: #94a3b8; }
+.tl-row .tl-done .q-checkbox__label { text-decoration: line-through; }
 .tl-row:focus-visible { outline: 2px solid var(--q-primary); outline-offset: 2px; }
 .tl-row[draggable="true"] { cursor: grab; }
 .tl-row.tl-dragging { opacity: 0.45; }
@@ -166,12 +167,12 @@ def row_meta(task: TaskRead, now: datetime) -> str:
 
 def _due_colour(task: TaskRead, today: date, now: datetime) -> str:
     if task.completed:
-        return 'text-grey-6'
+        return 'text-slate-500'
     if is_overdue(task, today, now=now):
         return 'text-negative'
     if task.due_date == today:
         return 'text-positive'
-    return 'text-grey-7'
+    return 'text-slate-600'
 
 
 def _due_title(task: TaskRead, now: datetime) -> str:
@@ -626,8 +627,8 @@ class DuePicker:
     ) -> None:
         self._today = today
         self._first_day = FIRST_DAY.get(week_start, 1)
-        self.button = ui.button(icon='event').props('outline dense no-caps color=grey-8')
-        self.button.classes('px-2').mark(f'{prefix}-due-button')
+        self.button = ui.button(icon='event').props('outline dense no-caps')
+        self.button.classes('px-2 text-slate-700').mark(f'{prefix}-due-button')
         self.button.props['aria-haspopup'] = 'dialog'
         with self.button, ui.menu() as self.menu, ui.column().classes('p-3 gap-2'):
             with ui.row().classes('gap-1'):
@@ -910,6 +911,7 @@ class EditDialog:
         self.gone = False
         self.conflicts: dict[str, ui.column] = {}
         with ui.dialog() as self.dialog, ui.card().classes('w-full max-w-lg gap-3'):
+            self.dialog.props['aria-label'] = 'Edit task'
             ui.label('Edit task').classes('text-lg font-semibold')
             self.banner = ui.label().classes(
                 'w-full rounded px-3 py-2 text-sm bg-warning text-black'
@@ -1158,6 +1160,7 @@ class EditDialog:
 def confirm_dialog(*, title: str, message: str, confirm: str) -> ui.dialog:
     """Resolves to True only when the confirm button is pressed."""
     with ui.dialog() as dialog, ui.card().classes('w-full max-w-sm gap-3'):
+        dialog.props['aria-label'] = title
         ui.label(title).classes('text-lg font-semibold')
         ui.label(message).classes('text-sm text-slate-600 break-words w-full')
         with ui.row().classes('w-full justify-end gap-2'):

@@ -62,6 +62,10 @@ def undo_notice(
             )
             .mark('undo-notice')
         )
+        # A landmark of its own (it floats outside the page's main content); what it says is
+        # read out once through the page's live region below, not again here.
+        notice.props['role'] = 'region'
+        notice.props['aria-label'] = 'Undo'
         with notice:
             ui.label(message).classes('text-sm min-w-0 break-words')
             ui.button('Undo', on_click=undo).props(

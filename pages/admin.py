@@ -104,7 +104,11 @@ class AdminPage:
 
     async def build(self, first: Snapshot) -> None:
         with page_frame(
-            email=self.info.user.email, on_sign_out=self.sign_out, admin=True, theme=first.theme
+            email=self.info.user.email,
+            on_sign_out=self.sign_out,
+            admin=True,
+            theme=first.theme,
+            on_theme=self.set_theme,
         ):
             self.dialogs = ui.element('div').classes('hidden')
             TextElement(tag='h1', text='Admin').classes('text-2xl font-semibold tracking-tight m-0')
@@ -137,6 +141,10 @@ class AdminPage:
             # Not at once: the page was just built from a fresh read, and rebuilding the rows as it
             # connects would swallow a click on a button that is being replaced.
             ui.timer(REFRESH_SECONDS, self.refresh, immediate=False)
+
+    async def set_theme(self, theme: str) -> bool:
+        ok, _ = await self.act(account.update_settings, theme=theme)
+        return ok
 
     @staticmethod
     def _invitation_hint() -> str:

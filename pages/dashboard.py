@@ -346,6 +346,7 @@ class Dashboard:
             theme=settings.theme if settings is not None else 'system',
             admin=self.info.user.is_admin,
             on_shortcuts=self.show_shortcuts,
+            on_theme=self.set_theme,
         ):
             self.dialogs = ui.element('div').classes('hidden')  # outside the board: survives it
             live_region()  # before anything is announced: see components.announce
@@ -362,6 +363,11 @@ class Dashboard:
             assert first is not None
             self.show(first)
         self._subscribe()
+
+    async def set_theme(self, theme: str) -> bool:
+        """The header's theme menu: kept on the account, for every page and device."""
+        ok, _ = await self.act(account.update_settings, theme=theme)
+        return ok
 
     async def show_sidebar(self) -> None:
         _, overview = await self.act(lists.overview)
@@ -1256,7 +1262,7 @@ def _empty_state(heading: str, hint: str, kind: str) -> None:
     with ui.column().classes('w-full items-center py-10 gap-1 text-center').mark('empty'):
         ui.icon(icon, size='48px').classes('text-slate-300')
         ui.label(heading).classes('text-base font-medium text-slate-600')
-        ui.label(hint).classes('text-sm text-slate-400')
+        ui.label(hint).classes('text-sm text-slate-500')
 
 
 async def open_dashboard(

@@ -26,7 +26,7 @@ from nicegui.events import UploadEventArguments
 
 from app.errors import AppError, Conflict, InvalidInput, NotAuthenticated, RateLimited
 from app.models import LIST_NAME_MAX, PASSWORD_MIN, ListRead, SessionInfo
-from components.frame import DARK, page_frame
+from components.frame import DARK, frame_theme, page_frame
 from components.settings import (
     DeleteAccountDialog,
     form_error,
@@ -87,6 +87,25 @@ def _read(session: Any, *, actor_id: uuid.UUID, current_session_id: uuid.UUID) -
 def _zones() -> tuple[str, ...]:
     """Every IANA zone this machine knows, as the time-zone select offers them."""
     return tuple(sorted(available_timezones() | {'UTC'}))
+
+
+# Quasar's uploader draws its pick button as a link (role=button) around a transparent file
+# input that takes the clicks: two interactive controls in one, neither named. The input becomes
+# the one control (named, in the tab order, its focus shown on the button) and the link a plain
+# wrapper, again whenever Quasar redraws its header.
+UPLOADER_NAMES_JS = """
+const root = getHtmlElement(ID);
+const fix = () => root?.querySelectorAll('.q-uploader__header .q-btn').forEach(button => {
+    const input = button.querySelector('.q-uploader__input');
+    if (!input || input.getAttribute('aria-label')) return;
+    button.removeAttribute('role');
+    button.removeAttribute('tabindex');
+    input.setAttribute('tabindex', '0');
+    input.setAttribute('aria-label', 'Choose a file to import');
+});
+fix();
+if (root) new MutationObserver(fix).observe(root, {childList: true, subtree: true});
+"""
 
 
 class SettingsPage:
@@ -186,8 +205,10 @@ class SettingsPage:
             on_sign_out=self.sign_out,
             theme=data.account.theme,
             admin=data.account.is_admin,
+            on_theme=self.theme_from_header,
         ):
             self.dark = next(iter(ElementFilter(kind=ui.dark_mode)))  # the frame's
+            self.toggle = frame_theme()
             self.dialogs = ui.element('div').classes('hidden')
             TextElement(tag='h1', text='Settings').classes(
                 'text-2xl font-semibold tracking-tight m-0'
@@ -506,11 +527,21 @@ class SettingsPage:
                 self.shown[name] = value
                 if controls[name].value != value:
                     controls[name].set_value(value)
-        self.dark.value = DARK.get(settings.theme)
+        self._show_theme(settings.theme)
         email = getattr(self, 'email', None)
         if email is not None and email.value == self.info.user.email:  # not being edited
             email.value = settings.email
         self._show_browser_zone()
+
+    def _show_theme(self, theme: str) -> None:
+        self.dark.value = DARK.get(theme)
+        if self.toggle is not None and self.toggle.theme != theme:
+            self.toggle.show(theme)
+
+    async def theme_from_header(self, theme: str) -> bool:
+        """The header's theme menu here is the Theme control below, saved the same way."""
+        self.theme.set_value(theme)
+        return True
 
     def save_setting(self, name: str, value: Any) -> None:
         """Save one preference as its control changed (not when a refresh showed it).
@@ -544,7 +575,7 @@ class SettingsPage:
         self.data.account = saved
         with self.client:
             if name == 'theme':
-                self.dark.value = DARK.get(saved.theme)
+                self._show_theme(saved.theme)
             if name == 'time_zone':
                 self.zone = clock.zone(saved.time_zone)
                 self._show_browser_zone()
@@ -611,6 +642,7 @@ class SettingsPage:
                 .mark('import-upload')
             )
             self.upload.props('aria-label="Import a file"')
+            ui.run_javascript(UPLOADER_NAMES_JS.replace('ID', str(self.upload.id)))
             self.import_box = ui.column().classes('w-full gap-2').mark('import-box')
 
     async def rejected(self) -> None:
