@@ -25,12 +25,13 @@ from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
 from api import web  # noqa: E402
 from app import db, health, logs, metrics  # noqa: E402
-from components import nicegui_tuning  # noqa: E402
+from components import nicegui_tuning, pwa  # noqa: E402
 from services import auth, events  # noqa: E402
 
 nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
 
+pwa.install(app, worker=not settings.desktop)  # the desktop window is no tab to install
 web.configure(app)
 # /metrics counts the pages with an open websocket on this instance.
 metrics.count_dashboards(
@@ -58,7 +59,7 @@ if __name__ in {'__main__', '__mp_main__'}:
         serving.on_exit_signal(health.mark_stopping)  # /readyz says 503 while requests drain
     ui.run(
         title='Tasklight',
-        favicon='✅',
+        favicon=pwa.FAVICON,
         host=settings.host,
         port=settings.port,
         native=settings.native,

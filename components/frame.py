@@ -10,6 +10,9 @@ from nicegui import ui
 from components.desktop import desktop_header
 
 PRIMARY = '#4f46e5'
+# The page and the header (`tl-surface`), light and dark: the manifest and browser bars use them.
+BACKGROUND, BACKGROUND_DARK = '#f8fafc', '#0f172a'
+SURFACE, SURFACE_DARK = '#ffffff', '#1e293b'
 
 
 # The person's theme setting as `ui.dark_mode` takes it: None follows the system.
@@ -23,10 +26,11 @@ def apply_theme(theme: str = 'light') -> None:
     ui.dark_mode(DARK.get(theme, False))
     ui.query('body').classes('tl-body')
     ui.add_css(
-        ' body.tl-body { background: #f8fafc; color: #1e293b; }'
-        ' body.body--dark.tl-body { background: #0f172a; color: #e2e8f0; }'
-        ' .tl-surface { background: #ffffff; color: #1e293b; border-color: #e2e8f0; }'
-        ' .body--dark .tl-surface { background: #1e293b; color: #e2e8f0; border-color: #334155; }'
+        f' body.tl-body {{ background: {BACKGROUND}; color: #1e293b; }}'
+        f' body.body--dark.tl-body {{ background: {BACKGROUND_DARK}; color: #e2e8f0; }}'
+        f' .tl-surface {{ background: {SURFACE}; color: #1e293b; border-color: #e2e8f0; }}'
+        f' .body--dark .tl-surface {{ background: {SURFACE_DARK}; color: #e2e8f0;'
+        ' border-color: #334155; }'
         ' .body--dark .text-slate-500, .body--dark .text-slate-600 { color: #94a3b8; }'
         ' .body--dark .text-slate-700, .body--dark .text-slate-800 { color: #cbd5e1; }'
         ' .body--dark .text-slate-400, .body--dark .text-slate-300 { color: #64748b; }'
