@@ -30,7 +30,9 @@ from services import auth, events  # noqa: E402
 
 nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
+from pages import errors as error_pages  # noqa: E402
 
+error_pages.install(app)  # the 404 and 500 pages; web.configure keeps JSON for the API
 pwa.install(app, worker=not settings.desktop)  # the desktop window is no tab to install
 web.configure(app)
 # /metrics counts the pages with an open websocket on this instance.

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 from nicegui import ui
+from nicegui.elements.mixins.text_element import TextElement
 
 from components.desktop import desktop_header
 
@@ -133,6 +134,28 @@ def auth_card(title: str, subtitle: str) -> Iterator[ui.card]:
             ui.label(title).classes('text-xl font-semibold')
             ui.label(subtitle).classes('text-sm text-slate-500 -mt-2')
             yield card
+
+
+def error_card(
+    *, code: int, heading: str, explanation: str, link_text: str, target: str, theme: str
+) -> None:
+    """A page of its own for an error, in the sign-in pages' look: the one heading, why, and
+    the way back. `theme` as in `page_frame` ('system' follows the device)."""
+    apply_theme(theme)
+    with ui.column().classes('w-full min-h-screen items-center justify-center p-4'):
+        with ui.row().classes('items-center gap-2 mb-2'):
+            ui.icon('task_alt', size='36px').classes('text-primary')
+            ui.label('Tasklight').classes('text-2xl font-semibold tracking-tight')
+        with (
+            ui.element('main').classes('w-full max-w-sm'),
+            ui.card().classes('w-full p-6 gap-3 tl-surface').props('flat bordered'),
+        ):
+            ui.label(f'Error {code}').classes('text-sm text-slate-500').mark('error-code')
+            TextElement(tag='h1', text=heading).classes('text-xl font-semibold').mark('heading')
+            ui.label(explanation).classes('text-sm text-slate-600')
+            ui.button(link_text).props(f'unelevated no-caps color=primary href={target}').mark(
+                'way-back'
+            )
 
 
 def banner(text: str, *, kind: str = 'info') -> ui.label:

@@ -1,5 +1,5 @@
-"""The installable app (manifest, icons, service worker, offline page), through the whole app
-as main.py builds it (NiceGUI's simulated User)."""
+"""The installable app (manifest, icons, service worker, offline page) and the site's own 404
+and 500 pages, through the whole app as main.py builds it (NiceGUI's simulated User)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ import re
 import struct
 
 import pytest
-from fastapi import FastAPI
-from nicegui import Client
+from fastapi import FastAPI, HTTPException
+from nicegui import Client, ui
 from nicegui.testing import User
 from nicegui.version import __version__ as nicegui_version
 
 from components import pwa
 from components.frame import BACKGROUND, SURFACE, SURFACE_DARK
+from tests.ui.helpers import headings, way_back
 
+NOT_FOUND = "This page doesn't exist."
+SERVER_ERROR = 'Something went wrong.'
 # Addresses with someone's data, or that sign people in and out: never the worker's to keep.
 PRIVATE = (
     '/api/tasks',
@@ -143,3 +146,67 @@ async def test_the_offline_page_needs_no_server(user: User) -> None:
     assert page.count('<h1>') == 1
     assert 'src=' not in page  # nothing to load: it shows when nothing can be loaded
     assert '@media (prefers-color-scheme: dark)' in page
+
+
+async def test_an_unknown_address_is_the_404_page_and_the_api_stays_json(user: User) -> None:
+    page = await user.http_client.get('/no-such-page')
+    assert page.status_code == 404
+    assert page.headers['content-type'].startswith('text/html')
+    assert '<html lang="en-US"' in page.text
+    assert '<title>Page not found · Tasklight</title>' in page.text
+    assert headings(page) == [NOT_FOUND]
+    assert way_back(page) == ('Sign in', '/login')
+    assert 'HTTPException' not in page.text
+    api = await user.http_client.get('/api/no/such/thing')
+    assert (api.status_code, api.json()) == (404, {'detail': 'Not Found'})
+    assert api.headers['content-type'] == 'application/json'
+    # A missing file under a route of its own is FastAPI's JSON, as NiceGUI answers it.
+    library = await user.http_client.get(f'/_nicegui/{nicegui_version}/libraries/nothing.js')
+    assert library.status_code == 404
+    assert library.headers['content-type'] == 'application/json'
+
+
+@pytest.mark.parametrize('kind', ['sync', 'async'])
+async def test_a_page_that_fails_shows_the_500_page_and_logs_the_traceback(
+    user: User, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    secret = 'password=hunter2 in a failing query'
+
+    if kind == 'sync':
+
+        @ui.page('/test-fails')
+        def fails() -> None:
+            ui.label('half a page')
+            raise RuntimeError(secret)
+    else:
+
+        @ui.page('/test-fails')
+        async def fails_later() -> None:
+            ui.label('half a page')
+            await user.http_client.get('/healthz')
+            raise RuntimeError(secret)
+
+    response = await user.http_client.get('/test-fails')
+    assert response.status_code == 500
+    assert response.headers['content-type'].startswith('text/html')
+    assert response.headers['x-frame-options'] == 'DENY'  # through the security headers
+    assert '<html lang="en-US"' in response.text
+    assert headings(response) == [SERVER_ERROR]
+    assert way_back(response) == ('Sign in', '/login')
+    for leak in (secret, 'RuntimeError', 'Traceback', 'half a page', 'test_pwa'):
+        assert leak not in response.text
+    failures = [r for r in caplog.records if r.levelname == 'ERROR' and r.exc_info]
+    assert len(failures) == 1
+    assert failures[0].exc_info is not None
+    assert str(failures[0].exc_info[1]) == secret
+    caplog.clear()  # logged on purpose: the User fixture fails a test on unexpected ERRORs
+
+
+async def test_a_page_that_says_not_found_gets_the_404_page(user: User) -> None:
+    @ui.page('/test-missing')
+    def missing() -> None:
+        raise HTTPException(status_code=404)
+
+    response = await user.http_client.get('/test-missing')
+    assert response.status_code == 404
+    assert headings(response) == [NOT_FOUND]
