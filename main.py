@@ -25,12 +25,15 @@ from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
 from api import web  # noqa: E402
 from app import db, health, logs, metrics  # noqa: E402
-from components import nicegui_tuning  # noqa: E402
+from components import nicegui_tuning, pwa  # noqa: E402
 from services import auth, events  # noqa: E402
 
 nicegui_tuning.apply()
 import pages  # noqa: E402, F401  (registers the pages)
+from pages import errors as error_pages  # noqa: E402
 
+error_pages.install(app)  # the 404 and 500 pages; web.configure keeps JSON for the API
+pwa.install(app, worker=not settings.desktop)  # the desktop window is no tab to install
 web.configure(app)
 # Quasar's page-loading bar (a 2 px line during requests) is decoration: hidden from screen
 # readers, which would otherwise meet an unnamed progressbar outside every landmark.
@@ -62,7 +65,7 @@ if __name__ in {'__main__', '__mp_main__'}:
     ui.run(
         title='Tasklight',
         language='en-US',  # <html lang>, and Quasar's own strings
-        favicon='✅',
+        favicon=pwa.FAVICON,
         host=settings.host,
         port=settings.port,
         native=settings.native,

@@ -110,7 +110,7 @@ def install(app: FastAPI) -> None:
     page_not_found = getattr(page_not_found, 'wrapped_page_handler', page_not_found)
 
     async def not_found(request: Request, error: Exception) -> Response:
-        """JSON for unknown API paths; everything else keeps NiceGUI's 404 page."""
+        """JSON for unknown API paths; everything else gets the site's 404 page."""
         if request.url.path.startswith('/api/') or page_not_found is None:
             detail = error.detail if isinstance(error, StarletteHTTPException) else 'Not Found'
             return JSONResponse({'detail': detail}, status_code=404)

@@ -15,6 +15,9 @@ PRIMARY = '#4f46e5'
 PRIMARY_DARK = '#a5b4fc'  # indigo 300
 NEGATIVE_DARK = '#f87171'  # red 400: overdue dates stay readable on slate 900
 POSITIVE_DARK = '#4ade80'  # green 400
+# The page and the header (`tl-surface`), light and dark: the manifest and browser bars use them.
+BACKGROUND, BACKGROUND_DARK = '#f8fafc', '#0f172a'
+SURFACE, SURFACE_DARK = '#ffffff', '#1e293b'
 
 
 # The person's theme setting as `ui.dark_mode` takes it: None follows the system.
@@ -35,10 +38,11 @@ def apply_theme(theme: str = 'system') -> ui.dark_mode:
     dark = ui.dark_mode(DARK.get(theme, False))
     ui.query('body').classes('tl-body')
     ui.add_css(
-        ' body.tl-body { background: #f8fafc; color: #1e293b; }'
-        ' body.body--dark.tl-body { background: #0f172a; color: #e2e8f0; }'
-        ' .tl-surface { background: #ffffff; color: #1e293b; border-color: #e2e8f0; }'
-        ' .body--dark .tl-surface { background: #1e293b; color: #e2e8f0; border-color: #334155; }'
+        f' body.tl-body {{ background: {BACKGROUND}; color: #1e293b; }}'
+        f' body.body--dark.tl-body {{ background: {BACKGROUND_DARK}; color: #e2e8f0; }}'
+        f' .tl-surface {{ background: {SURFACE}; color: #1e293b; border-color: #e2e8f0; }}'
+        f' .body--dark .tl-surface {{ background: {SURFACE_DARK}; color: #e2e8f0;'
+        ' border-color: #334155; }'
         ' .body--dark .text-slate-500, .body--dark .text-slate-600 { color: #94a3b8; }'
         ' .body--dark .text-slate-700, .body--dark .text-slate-800 { color: #cbd5e1; }'
         ' .body--dark .text-slate-400, .body--dark .text-slate-300 { color: #94a3b8; }'
@@ -229,6 +233,28 @@ def auth_card(title: str, subtitle: str) -> Iterator[ui.card]:
             TextElement(tag='h1', text=title).classes('text-xl font-semibold m-0')
             ui.label(subtitle).classes('text-sm text-slate-500 -mt-2')
             yield card
+
+
+def error_card(
+    *, code: int, heading: str, explanation: str, link_text: str, target: str, theme: str
+) -> None:
+    """A page of its own for an error, in the sign-in pages' look: the one heading, why, and
+    the way back. `theme` as in `page_frame` ('system' follows the device)."""
+    apply_theme(theme)
+    with ui.column().classes('w-full min-h-screen items-center justify-center p-4'):
+        with ui.row().classes('items-center gap-2 mb-2'):
+            ui.icon('task_alt', size='36px').classes('text-primary')
+            ui.label('Tasklight').classes('text-2xl font-semibold tracking-tight')
+        with (
+            ui.element('main').classes('w-full max-w-sm'),
+            ui.card().classes('w-full p-6 gap-3 tl-surface').props('flat bordered'),
+        ):
+            ui.label(f'Error {code}').classes('text-sm text-slate-500').mark('error-code')
+            TextElement(tag='h1', text=heading).classes('text-xl font-semibold').mark('heading')
+            ui.label(explanation).classes('text-sm text-slate-600')
+            ui.button(link_text).props(f'unelevated no-caps color=primary href={target}').mark(
+                'way-back'
+            )
 
 
 def banner(text: str, *, kind: str = 'info') -> ui.label:

@@ -51,7 +51,7 @@ def _read(session: Any, *, actor_id: uuid.UUID, base_url: str) -> Snapshot:
 
 
 async def not_found(request: Request) -> Response:
-    """The answer of an address nobody serves (NiceGUI's 404 page, through api.errors)."""
+    """The answer of an address nobody serves (pages/errors.py's 404 page, through api.errors)."""
     handler = app.exception_handlers[404]
     response: Response = await handler(request, HTTPException(status_code=404))  # type: ignore[misc]
     return response

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from datetime import date, time
 from html.parser import HTMLParser
 from typing import Any
 
-from nicegui import ElementFilter, context, ui
+import httpx
+from nicegui import Client, ElementFilter, context, ui
+from nicegui.element import Element
 from nicegui.functions.navigate import History, Navigate
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
@@ -245,3 +248,19 @@ def open_completed(user: User) -> None:
     with user:
         section = next(iter(ElementFilter(marker='completed-section')))
         section.value = True
+
+
+def elements_of(response: httpx.Response) -> list[Element]:
+    """The elements of the page NiceGUI answered with (it renders them in the browser)."""
+    match = re.search(r"'client_id': '([0-9a-f-]+)'", response.text)
+    assert match is not None
+    return list(Client.instances[match.group(1)].elements.values())
+
+
+def headings(response: httpx.Response) -> list[str]:
+    return [str(getattr(e, 'text', '')) for e in elements_of(response) if e.tag == 'h1']
+
+
+def way_back(response: httpx.Response) -> tuple[str, str]:
+    (button,) = [e for e in elements_of(response) if 'way-back' in (e._markers or [])]
+    return str(getattr(button, 'text', '')), str(button.props['href'])
