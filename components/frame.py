@@ -246,7 +246,7 @@ def error_card(
             ui.icon('task_alt', size='36px').classes('text-primary')
             ui.label('Tasklight').classes('text-2xl font-semibold tracking-tight')
         with (
-            ui.element('main').classes('w-full max-w-sm'),
+            ui.element('div').classes('w-full max-w-sm'),  # inside NiceGUI's own <main>
             ui.card().classes('w-full p-6 gap-3 tl-surface').props('flat bordered'),
         ):
             ui.label(f'Error {code}').classes('text-sm text-slate-500').mark('error-code')

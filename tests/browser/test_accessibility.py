@@ -1,5 +1,5 @@
 """Accessibility and themes in real Chromium: axe-core (from the npm registry, package.json)
-finds no violations on sign-in, sign-up, the dashboard (empty, with tasks, with a dialog open),
+finds no violations on sign-in, sign-up, the 404 page, the dashboard (empty, with tasks, with a dialog open),
 Settings and the keyboard dialog, in the light and the dark theme, at desktop and phone width;
 every state is photographed (test-results/screens/) and checked to be in the theme asked for.
 The header's theme menu switches at once and the choice follows the person to a new page."""
@@ -98,6 +98,9 @@ def test_every_screen_passes_axe_in_both_themes(
     page.goto('/signup')
     connected(page)
     check(page, axe_source, theme, f'{tag}-signup')
+    page.goto('/no/such/page')
+    expect(page.get_by_role('heading', level=1)).to_have_text("This page doesn't exist.")
+    check(page, axe_source, theme, f'{tag}-not-found')
 
     email = sign_up(page)
     expect(page.get_by_text('No tasks yet')).to_be_visible(timeout=WAIT)
