@@ -219,6 +219,16 @@ def parse(
     )
 
 
+def present(text: str, key: Key) -> bool:
+    """Whether the words of a recognition (its key) are still in `text`, as whole words: an undo
+    is forgotten once its words are gone, so that typing them again reads them again."""
+    words = key[1].split()
+    if not words:
+        return False
+    pattern = _START + r'\s+'.join(re.escape(word) for word in words) + _END
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
 def _clear_day(text: str, day: Span, taken: Sequence[Span]) -> bool:
     """A short day name that is also a word ("sun") counts only after on/by/next or when
     nothing but other parts of a quick add follows it."""

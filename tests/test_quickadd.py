@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from app.quickadd import Parsed, parse
+from app.quickadd import Parsed, parse, present
 from components.keyboard import PRIORITY_KEYS
 
 WEDNESDAY = date(2026, 12, 9)
@@ -230,6 +230,14 @@ def test_an_undone_phrase_lets_a_later_one_count_and_keys_survive_editing() -> N
     assert read('Please decide on  Friday', keep=keep).title == 'Please decide on  Friday'
     # An undone date leaves its words alone: the day inside it is not read on its own.
     assert read('Meet on friday', keep=keep).due_date is None
+
+
+def test_an_undo_is_known_while_its_words_are_in_the_text() -> None:
+    assert present('Decide on  Friday, meet on friday', ('date', 'on friday'))
+    assert present('Pay rent #Home', ('list', '#home'))
+    assert not present('Decide on fri', ('date', 'on friday'))
+    assert not present('Decide on friday,', ('date', 'on friday'))  # not as whole words
+    assert not present('Decide', ('date', ''))
 
 
 @pytest.mark.parametrize(
