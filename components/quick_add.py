@@ -1,6 +1,7 @@
 """Quick add in the new-task field: what app.quickadd reads from the title, shown as it is typed.
 
-Each recognition is a chip under the field ("📅 Fri 4 Dec", "⚑ High", "# Work") with a ✕ that
+Each recognition is a chip under the field (a calendar and "Fri 4 Dec", a flag and "High", a
+# and "Work": Material icons, which every browser here has, unlike emoji) with a ✕ that
 undoes it: the words stay in the title. Backspace pressed right after a word was recognised (the
 caret still at its end) undoes it too, instead of deleting a letter; the browser decides that
 alone (BACKSPACE_JS), so typing costs no extra round trip.
@@ -24,7 +25,8 @@ from components.timefmt import day_label
 # As the priority select says them (components.task_list.PRIORITY_OPTIONS; a test keeps them equal).
 PRIORITY_WORDS = {0: 'No priority', 1: 'Low', 2: 'Medium', 3: 'High'}
 WHAT = {'date': 'a date', 'time': 'a time', 'priority': 'a priority', 'list': 'a list'}
-ICONS = {'date': '📅', 'time': '🕔', 'priority': '⚑', 'list': '#'}
+ICONS = {'date': 'event', 'time': 'schedule', 'priority': 'flag', 'list': 'tag'}
+FLAG_COLOURS = {1: 'info', 2: 'warning', 3: 'negative'}  # as a task's row shows its priority
 
 CSS = """
 .tl-qa { min-height: 0; }
@@ -57,7 +59,7 @@ Lists = Sequence[tuple[int, str]]
 
 
 def chip_text(span: Span, today: date, lists: Lists = ()) -> str:
-    """What a chip says: '📅 Fri 4 Dec', '🕔 17:00', '⚑ High', '# Work'."""
+    """What a chip says beside its icon: 'Fri 4 Dec', '17:00', 'High', 'Work'."""
     value = span.value
     if span.kind == 'date' and isinstance(value, date):
         words = day_label(value, today)
@@ -67,7 +69,7 @@ def chip_text(span: Span, today: date, lists: Lists = ()) -> str:
         words = PRIORITY_WORDS.get(value, str(value))
     else:
         words = next((name for list_id, name in lists if list_id == value), span.text)
-    return f'{ICONS[span.kind]} {words}'
+    return words
 
 
 def undo_name(span: Span) -> str:
@@ -181,6 +183,9 @@ class QuickAdd:
         with self.chips:
             for span in self.parsed.spans:
                 with ui.element('span').classes('tl-qa-chip').mark(f'chip-{span.kind}'):
+                    icon = ui.icon(ICONS[span.kind], size='16px')  # hidden from screen readers
+                    if span.kind == 'priority' and isinstance(span.value, int):
+                        icon.classes(f'text-{FLAG_COLOURS.get(span.value, "grey-6")}')
                     ui.label(chip_text(span, today, self._lists))
                     button = ui.button(icon='close', on_click=lambda s=span: self.undo(s))
                     button.props('flat round dense size=xs').mark(f'undo-{span.kind}')
