@@ -309,3 +309,13 @@ def test_a_title_that_is_only_parts_is_empty() -> None:
     assert (parsed.title, parsed.due_date, parsed.priority) == ('', date(2026, 12, 10), 3)
     assert read('') == Parsed(title='')
     assert read('   ') == Parsed(title='')
+
+
+def test_the_comparison_script_runs_and_quick_add_reads_every_case(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bench import quickadd_parsers
+
+    right = quickadd_parsers.main(['--rounds', '0'])
+    assert right['app.quickadd'] == len(quickadd_parsers.CASES)
+    assert 'Pay rent tomorrow' in capsys.readouterr().out
