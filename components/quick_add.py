@@ -29,7 +29,6 @@ ICONS = {'date': 'event', 'time': 'schedule', 'priority': 'flag', 'list': 'tag'}
 FLAG_COLOURS = {1: 'info', 2: 'warning', 3: 'negative'}  # as a task's row shows its priority
 
 CSS = """
-.tl-qa { min-height: 0; }
 .tl-qa-chip { display: inline-flex; align-items: center; gap: 0.25rem; font-size: 0.8125rem;
   line-height: 1.25rem; border-radius: 9999px; padding: 0 0.125rem 0 0.5rem;
   border: 1px solid currentColor; color: var(--q-primary); white-space: nowrap; }
@@ -95,7 +94,7 @@ class QuickAdd:
         self._lists: list[tuple[int, str]] = list(lists)
         self.keep: set[Key] = set()  # what the person undid
         self.parsed = Parsed(title='')
-        self._shown: tuple[tuple[Key, object], ...] = ()
+        self._shown: tuple[tuple[Key, str], ...] = ()
         ui.add_css(CSS)
         self.chips = ui.row().classes('w-full gap-1 items-center tl-qa').mark('quick-add')
         self.chips.props['role'] = 'group'
@@ -120,7 +119,8 @@ class QuickAdd:
         text = self.field.value or ''
         self.keep = {key for key in self.keep if present(text, key)}  # its words went
         self.parsed = self.text_says(text)
-        shown = tuple((span.key, span.value) for span in self.parsed.spans)
+        today = self._today()
+        shown = tuple((s.key, chip_text(s, today, self._lists)) for s in self.parsed.spans)
         if shown != self._shown:
             self._shown = shown
             self._show()

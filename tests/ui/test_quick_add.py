@@ -12,7 +12,7 @@ from nicegui import ElementFilter, ui
 from nicegui.testing import User
 
 from app.db import session_scope
-from components.quick_add import PRIORITY_WORDS, QuickAdd
+from components.quick_add import PRIORITY_WORDS
 from components.task_list import ONLY_PARTS, PRIORITY_OPTIONS, NewTaskForm
 from services import clock, sharing
 from tests.factories import make_user
@@ -270,11 +270,13 @@ async def test_lists_given_later_are_read_at_once(user: User) -> None:
     with user:
         page.form.set_lists([*LISTS, (9, 'Garden')])
     await eventually(lambda: chips(user) == ['Garden'])
+    with user:  # renamed meanwhile: the chip follows
+        page.form.set_lists([*LISTS, (9, 'garden')])
+    await eventually(lambda: chips(user) == ['garden'])
 
 
 def test_the_chips_name_priorities_as_the_select_does() -> None:
     assert PRIORITY_WORDS == PRIORITY_OPTIONS
-    assert QuickAdd.__doc__
 
 
 # ---------------------------------------------------------------- on the dashboard
