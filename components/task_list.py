@@ -5,18 +5,20 @@ from __future__ import annotations
 import html
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from nicegui import Client, background_tasks, ui
 from nicegui.events import GenericEventArguments
 
 from app.errors import AppError, InvalidInput, NotFound, PreconditionFailed
 from app.models import DESCRIPTION_MAX, TITLE_MAX, TaskCounts, TaskRead
+from app.quickadd import Kind
 from components.drafts import EDIT, NEW, keep_typing
 from components.people import initials
+from components.quick_add import QuickAdd
 from components.timefmt import absolute, due_text, due_words, is_overdue, relative, until
 
 TITLE_RULES = {
@@ -567,8 +569,23 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
-# A new task from the form: title, description, due date, due time, priority; an error or None.
-AddHandler = Callable[[str, str, date | None, time | None, int], Awaitable[str | None]]
+class AddHandler(Protocol):
+    """A new task: title, description, due date, due time, priority, and `list_id` only when
+    the person named a list (else the caller's own choice); an error message or None."""
+
+    def __call__(
+        self,
+        title: str,
+        description: str,
+        due_date: date | None,
+        due_time: time | None,
+        priority: int,
+        /,
+        *,
+        list_id: int | None = None,
+    ) -> Awaitable[str | None]: ...
+
+
 Today = Callable[[], date]
 TIME_ERROR = 'Enter a time like 14:30, or clear it.'
 
@@ -730,24 +747,51 @@ def priority_select(prefix: str, value: int = 0) -> ui.select:
 
 
 async def _send_task(form: Any, button: ui.button, handler: AddHandler) -> str | None:
-    """A whole task from a form's fields (the new-task form, a dialog whose task was deleted)
-    to `handler`, with `button` disabled meanwhile; the handler's error or None."""
-    button.disable()
-    try:
-        return await handler(
+    """A whole task from a form's fields (a dialog whose task was deleted) to `handler`."""
+    return await _send(
+        button,
+        handler,
+        (
             form.title.value or '',
             form.description.value or '',
             form.due.due_date,
             form.due.due_time,
             int(form.priority.value or 0),
-        )
+        ),
+    )
+
+
+async def _send(
+    button: ui.button,
+    handler: AddHandler,
+    values: tuple[str, str, date | None, time | None, int],
+    list_id: int | None = None,
+) -> str | None:
+    """`values` to `handler` with `button` disabled meanwhile; the handler's error or None."""
+    button.disable()
+    try:
+        if list_id is None:
+            return await handler(*values)
+        return await handler(*values, list_id=list_id)
     finally:
         button.enable()
 
 
+EMPTY_TITLE = 'Enter a title for the task.'
+ONLY_PARTS = 'Enter a title besides the date, priority and list.'
+
+
 class NewTaskForm:
     """Title with counter; optional due date and time, priority and description. Enter or Add
-    saves and clears (back to `default_due`), errors stay put.
+    saves and clears (back to `default_due`), errors stay put, and go as soon as the title is
+    put right.
+
+    The title is read as it is typed (components.quick_add): a date, a time, `!1`…`!4` and
+    `#List` in it set those, shown as chips that can be undone. What the person did last wins:
+    choosing a due date (or time) or a priority with the form's own controls after the text said
+    one undoes what the text said (the words stay in the title); a phrase typed after that wins
+    again. A date in the text replaces the picker's date and time; a time alone keeps the
+    picker's date (else today).
 
     What is typed goes to the browser's drafts as it is typed (see components.drafts)."""
 
@@ -758,16 +802,23 @@ class NewTaskForm:
         default_due: date | None = None,
         today: Today | None = None,
         week_start: str = 'monday',
+        lists: Sequence[tuple[int, str]] = (),
     ) -> None:
         self._on_add = on_add
         self._added = False
         self._default_due = default_due
         self._today = today or _utc_today
+        self._resetting = False  # the form itself sets the picker and select: not the person
         _style_once(ui.context.client, 'rows', ROW_CSS)
+        rules = {
+            EMPTY_TITLE: lambda value: bool((value or '').strip()),
+            ONLY_PARTS: lambda value: bool(self.quick.text_says(value).title),
+            **{message: rule for message, rule in TITLE_RULES.items() if message != EMPTY_TITLE},
+        }
         with ui.card().props('flat bordered').classes('w-full p-3 gap-2') as self.card:
             with ui.row().classes('w-full items-start no-wrap gap-2'):
                 self.title = (
-                    ui.input('New task', placeholder='What needs doing?', validation=TITLE_RULES)
+                    ui.input('New task', placeholder='What needs doing?', validation=rules)
                     .without_auto_validation()
                     .props(f'outlined dense counter maxlength={TITLE_MAX}')
                     .classes('flex-1 min-w-0')
@@ -779,6 +830,7 @@ class NewTaskForm:
                     .classes('mt-[2px]')
                     .mark('new-add')
                 )
+            self.quick = QuickAdd(self.title, today=self._today, week_start=week_start, lists=lists)
             with ui.row().classes('w-full items-center gap-2'):
                 self.due = DuePicker(
                     'new', today=self._today, due_date=default_due, week_start=week_start
@@ -798,8 +850,38 @@ class NewTaskForm:
                 )
         keep_typing(self.title, NEW, 'title')
         keep_typing(self.description, NEW, 'description')
+        self.title.on_value_change(self._typed)
+        self.due.date.on_value_change(lambda: self._chose('date', 'time'))
+        self.due.time.on_value_change(lambda: self._chose('date', 'time'))
+        self.priority.on_value_change(lambda: self._chose('priority'))
         self.add.on_click(self.submit)
         self.title.on('keydown.enter', self.submit)
+
+    def set_lists(self, lists: Sequence[tuple[int, str]]) -> None:
+        """The lists `#Name` may name: (id, name) of those the person may add to."""
+        self.quick.set_lists(lists)
+
+    def _typed(self) -> None:
+        """An error shown goes as soon as the title is put right (no new one while typing)."""
+        if self.title.error is not None:
+            self.title.validate()
+
+    def _chose(self, *kinds: Kind) -> None:
+        if not self._resetting:
+            self.quick.undo_kinds(kinds)
+
+    def values(self) -> tuple[tuple[str, str, date | None, time | None, int], int | None]:
+        """What Add sends: the text's reading, and the form's controls for what it does not say.
+        ValueError when the picker's time is not a time."""
+        said = self.quick.read()
+        due_date, due_time = self.due.due_date, self.due.due_time
+        if said.due_date is not None:
+            due_date, due_time = said.due_date, said.due_time
+        elif said.due_time is not None:
+            due_date, due_time = due_date or self._today(), said.due_time
+        priority = said.priority if said.priority is not None else int(self.priority.value or 0)
+        values = (said.title, self.description.value or '', due_date, due_time, priority)
+        return values, said.list_id
 
     async def submit(self) -> None:
         if not (self.title.validate() and self.description.validate()):
@@ -807,16 +889,22 @@ class NewTaskForm:
         if not self.due.time.validate():
             self.due.menu.open()
             return
-        error = await _send_task(self, self.add, self._on_add)
+        values, list_id = self.values()
+        error = await _send(self.add, self._on_add, values, list_id)
         if error:
             self.title.error = error
             return
         self._added = True
-        self.title.value = ''
-        self.description.value = ''
-        self.title.error = None
-        self.due.set(self._default_due, None)
-        self.priority.value = 0
+        self._resetting = True
+        try:
+            self.quick.keep.clear()
+            self.title.value = ''
+            self.description.value = ''
+            self.title.error = None
+            self.due.set(self._default_due, None)
+            self.priority.value = 0
+        finally:
+            self._resetting = False
         self.more.close()
         self.title.run_method('focus')
 

@@ -417,7 +417,13 @@ class Dashboard:
             self.sort.mark('sort').set_visibility(self.view == 'list')
         if self.view != 'completed':
             default_due = first.overview.today_date if self.view == 'today' else None
-            self.form = NewTaskForm(self.add, default_due=default_due, week_start=self.week_start)
+            self.form = NewTaskForm(
+                self.add,
+                default_due=default_due,
+                today=lambda: self.today,  # the person's, as the sidebar counts it
+                week_start=self.week_start,
+                lists=_writable(first.overview.lists),
+            )
             self.form.title.props['data-key-target'] = 'new'  # `q` and `n` (components.keyboard)
             self.form.title.props['aria-keyshortcuts'] = 'q n'
         with ui.row().classes('items-center gap-2 text-sm text-slate-600') as self.view_only:
@@ -484,6 +490,8 @@ class Dashboard:
         if self.sidebar is not None:
             self.sidebar.show(data.overview)
         self.access = _access(data.overview.lists)
+        if self.view != 'completed':
+            self.form.set_lists(_writable(data.overview.lists))
         self.shown = {task.id: task for task in data.page.items}
         if data.done is not None:
             self.shown.update({task.id: task for task in data.done.items})
@@ -745,14 +753,17 @@ class Dashboard:
         due_date: date | None = None,
         due_time: time | None = None,
         priority: int = 0,
+        *,
+        list_id: int | None = None,
     ) -> str | None:
-        """A new task from the form or from a dialog whose task was deleted: an error or None."""
+        """A new task from the form or from a dialog whose task was deleted: an error or None.
+        It goes to `list_id` when the person named one (#List), else to this view's list."""
         try:
             await self.as_person(
                 tasks.create_task,
                 title=title,
                 description=description,
-                list_id=self._target_list(),
+                list_id=list_id if list_id is not None else self._target_list(),
                 due_date=due_date,
                 due_time=due_time,
                 priority=priority,
@@ -771,12 +782,20 @@ class Dashboard:
         due_date: date | None = None,
         due_time: time | None = None,
         priority: int = 0,
+        *,
+        list_id: int | None = None,
     ) -> str | None:
-        error = await self.create(title, description, due_date, due_time, priority)
+        error = await self.create(title, description, due_date, due_time, priority, list_id=list_id)
         if error is None:
             self.drafts.clear(NEW)  # confirmed: the browser's copy has done its job
+            said = f'Added “{_short(title.strip())}”'
+            elsewhere = list_id is not None and list_id != self._target_list()
+            if list_id is not None and elsewhere:
+                said += f' to {self._list_name(list_id)}'
             with self.client:
-                announce(f'Added “{_short(title.strip())}”')
+                if elsewhere:  # not where the person is looking: say so on screen too
+                    ui.notify(said, type='positive', position='bottom')
+                announce(said)
         return error
 
     def _update_rows(self, task: TaskRead) -> None:
@@ -1241,6 +1260,11 @@ def _access(entries: Sequence[ListSummary]) -> dict[str, Any]:
         'shared': {entry.id for entry in entries if entry.members and entry.role != 'viewer'},
         'people': {member.user_id: member.email for entry in entries for member in entry.members},
     }
+
+
+def _writable(entries: Sequence[ListSummary]) -> list[tuple[int, str]]:
+    """The lists a new task may go to by name (#List): all but those shared to view only."""
+    return [(entry.id, entry.name) for entry in entries if entry.role != 'viewer']
 
 
 def _short(text: str, limit: int = 40) -> str:
