@@ -34,8 +34,9 @@ def export(
         Literal['json', 'csv'], Query(description='`json` keeps everything')
     ] = 'json',
 ) -> StreamingResponse:
-    """Everything you own, streamed: Tasklight JSON (lists and tasks with every field, the
-    format `POST /api/import` reads back exactly) or CSV of your tasks for spreadsheets."""
+    """Everything you own, streamed: Tasklight JSON (your preferences, lists and tasks with
+    every field and their assignees' emails, the format `POST /api/import` reads back exactly)
+    or CSV of your tasks for spreadsheets."""
     actor_id = current.user.id
     produce = transfer.export_json if format == 'json' else transfer.export_csv
 
@@ -58,8 +59,9 @@ def export(
 
 @router.get('/export/schema')
 def export_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of Tasklight JSON, format 1: what `GET /api/export`
-    writes and `POST /api/import` reads. It needs no session: it says nothing about anyone."""
+    """The JSON Schema (draft 2020-12) of Tasklight JSON, format 2: what `GET /api/export`
+    writes and `POST /api/import` reads (format 1 files too). It needs no session: it says
+    nothing about anyone."""
     return transfer.export_schema()
 
 
@@ -96,8 +98,10 @@ async def import_file(
     ] = None,
 ) -> ImportPreview:
     """Import a Tasklight export, a Todoist CSV export, or a CSV with a `title` column, all or
-    nothing. With `dry_run=true` nothing is written and the answer lists the problems; without
-    it a file with problems is a 422 naming the first (its line, or its item)."""
+    nothing. With `dry_run=true` nothing is written and the answer lists the problems and the
+    preferences the file would set; without it a file with problems is a 422 naming the first
+    (its line, or its item). A Tasklight file's preferences replace yours (those it gives); a
+    task keeps its assignee only when that is you."""
     data = bytearray()
     async for chunk in request.stream():
         data.extend(chunk)

@@ -89,8 +89,33 @@ def import_preview(preview: Any) -> None:
     ui.label(f'This file will add {tasks_text}{done} and {lists_text}.').classes(
         'font-medium'
     ).mark('import-summary')
+    if preview.preferences:
+        ui.label(f'It also sets {_preferences_text(preview.preferences)}.').classes('text-sm').mark(
+            'import-preferences'
+        )
     _problems('Errors', preview.errors, preview.error_count, 'import-errors', 'text-negative')
     _problems('Warnings', preview.warnings, preview.warning_count, 'import-warnings', '')
+
+
+_PREFERENCE_WORDS = {
+    'time_zone': 'your time zone to {}',
+    'week_start': 'the week to start on {}',
+    'theme': 'the theme to {}',
+    'default_list': 'your default list to “{}”',
+}
+
+
+def _preferences_text(preferences: dict[str, str]) -> str:
+    """`{'theme': 'dark', 'week_start': 'sunday'}` as “the theme to dark and the week to start
+    on Sunday”: the settings an import replaces, in words."""
+    parts = [
+        _PREFERENCE_WORDS[name].format(value.capitalize() if name == 'week_start' else value)
+        for name, value in preferences.items()
+        if name in _PREFERENCE_WORDS
+    ]
+    if not parts:
+        return 'your preferences'
+    return ', '.join(parts[:-1]) + (' and ' if len(parts) > 1 else '') + parts[-1]
 
 
 def _problems(title: str, shown: Sequence[str], count: int, marker: str, colour: str) -> None:

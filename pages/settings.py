@@ -677,7 +677,8 @@ class SettingsPage:
                     .props('unelevated no-caps')
                     .mark('import-confirm')
                 )
-                go.set_enabled(not preview.error_count and preview.tasks + preview.lists > 0)
+                adds = preview.tasks + preview.lists > 0 or bool(preview.preferences)
+                go.set_enabled(not preview.error_count and adds)
                 ui.button('Cancel', on_click=self.cancel_import).props('flat no-caps').mark(
                     'import-cancel'
                 )
@@ -705,7 +706,8 @@ class SettingsPage:
             self.import_box.clear()
             with self.import_box, ui.row().classes('items-center gap-2').mark('import-done'):
                 ui.icon('check_circle', color='positive')
-                ui.label(f'Imported {tasks_text} and {lists_text}.').props('role=status')
+                also = ', and set your preferences' if done.preferences else ''
+                ui.label(f'Imported {tasks_text} and {lists_text}{also}.').props('role=status')
                 ui.link('Open your lists', '/tasks').classes('text-primary').mark(
                     'import-open-lists'
                 )

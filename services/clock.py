@@ -29,6 +29,11 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones()) | {'UTC'}
 
 
+def known_zone(name: str) -> bool:
+    """Whether `name` is an IANA zone this machine knows (what `set_time_zone` accepts)."""
+    return len(name) <= TIME_ZONE_MAX and name in _known_zones()
+
+
 def zone(name: str) -> ZoneInfo:
     """The zone called `name`, or UTC for a name this machine does not know."""
     if name in _known_zones():
@@ -62,7 +67,7 @@ def set_time_zone(session: Session, *, actor_id: uuid.UUID, time_zone: str) -> s
     """Keep the zone the actor's browser reports (an IANA name); timed due dates keep their
     instant and show the date and time it is in the new zone. InvalidInput for unknown names."""
     name = (time_zone or '').strip()
-    if len(name) > TIME_ZONE_MAX or name not in _known_zones():
+    if not known_zone(name):
         raise InvalidInput(
             'Time zone: not a known IANA time zone.', field='time_zone', reason='is not known'
         )

@@ -5,6 +5,9 @@ Exports are generators that page through the database by id (keyset pagination),
 with 100,000 tasks exports in constant memory. An import is parsed and checked whole first
 (`preview`), then written in the caller's one unit of work: all or nothing. Ids in a file are
 only references inside that file; every row an import writes is a new row owned by the actor.
+
+Format 2 adds the person's preferences and each task's assignee (by email) to format 1; files
+of format 1 are still read (they carry no preferences: their `time_zone` was informational).
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from sqlmodel import Session
 from app.errors import InvalidInput
 from app.models import (
     DESCRIPTION_MAX,
+    EMAIL_MAX,
     LIST_NAME_MAX,
     PRIORITIES,
+    TIME_ZONE_MAX,
     TITLE_MAX,
     Description,
     ListColour,
@@ -39,15 +44,18 @@ from app.models import (
     Schema,
     Task,
     TaskList,
+    Theme,
     Title,
     User,
+    WeekStart,
     utcnow,
 )
-from services import clock, lists
+from services import account, clock, lists
 from services.events import mark_changed
 
 FORMAT = 'tasklight'
-VERSION = 1
+VERSION = 2  # what an export writes
+READS = (1, 2)  # the versions an import reads
 PAGE = 500  # tasks per keyset page of an export
 MAX_IMPORT_BYTES = 16 * 1024 * 1024
 MAX_IMPORT_TASKS = 50_000
@@ -105,6 +113,7 @@ def _task_pages(session: Session, actor_id: uuid.UUID) -> Iterator[list[Any]]:
                     _TASK.c.due_date,
                     _TASK.c.due_time,
                     _TASK.c.due_at,
+                    _TASK.c.assignee_id,
                 )
                 .where(_TASK.c.owner_id == actor_id, _TASK.c.id > after)
                 .order_by(_TASK.c.id)
@@ -117,10 +126,44 @@ def _task_pages(session: Session, actor_id: uuid.UUID) -> Iterator[list[Any]]:
         after = page[-1].id
 
 
+def _emails(
+    session: Session, page: list[Any], known: dict[uuid.UUID, str | None]
+) -> dict[uuid.UUID, str | None]:
+    """The assignees' emails of a page, read once per person: the few people of the actor's
+    shared lists, so `known` stays small however many tasks there are."""
+    missing = {row.assignee_id for row in page if row.assignee_id is not None} - known.keys()
+    if missing:
+        rows = session.connection().execute(
+            select(_USER.c.id, _USER.c.email).where(_USER.c.id.in_(missing))
+        )
+        known.update(dict.fromkeys(missing))
+        known.update({person: email for person, email in rows})
+    return known
+
+
+def _preferences(session: Session, actor_id: uuid.UUID, refs: dict[int, int]) -> dict[str, Any]:
+    row = (
+        session.connection()
+        .execute(
+            select(_USER.c.week_start, _USER.c.theme, _USER.c.default_list_id).where(
+                _USER.c.id == actor_id
+            )
+        )
+        .one()
+    )
+    return {
+        'time_zone': str(clock.zone_of(session, actor_id=actor_id)),
+        'week_start': row.week_start,
+        'theme': row.theme,
+        # A ref among the file's lists; null is the Inbox (as `default_list_id` null is).
+        'default_list': None if row.default_list_id is None else refs.get(row.default_list_id),
+    }
+
+
 def export_json(session: Session, *, actor_id: uuid.UUID) -> Iterator[str]:
-    """Everything the actor owns as Tasklight JSON (format 1), in pieces: lists in their order
-    (each with a `ref` that its tasks name), then tasks in the order they were made."""
-    zone_name = str(clock.zone_of(session, actor_id=actor_id))
+    """Everything the actor owns as Tasklight JSON (format 2), in pieces: their preferences,
+    lists in their order (each with a `ref` that its tasks and the default list name), then
+    tasks in the order they were made, each with its assignee's email (or null)."""
     refs: dict[int, int] = {}
     documents = []
     for ref, row in enumerate(_ordered_lists(session, actor_id), 1):
@@ -139,12 +182,14 @@ def export_json(session: Session, *, actor_id: uuid.UUID) -> Iterator[str]:
         'format': FORMAT,
         'version': VERSION,
         'exported_at': _instant(utcnow()),
-        'time_zone': zone_name,
+        'preferences': _preferences(session, actor_id, refs),
         'lists': documents,
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ',\n"tasks": ['
     first = True
+    emails: dict[uuid.UUID, str | None] = {}
     for page in _task_pages(session, actor_id):
+        _emails(session, page, emails)
         pieces = []
         for row in page:
             task = {
@@ -160,6 +205,7 @@ def export_json(session: Session, *, actor_id: uuid.UUID) -> Iterator[str]:
                 'due_date': None if row.due_date is None else row.due_date.isoformat(),
                 'due_time': _clock_time(row.due_time),
                 'due_at': _instant(row.due_at),
+                'assignee': None if row.assignee_id is None else emails[row.assignee_id],
             }
             pieces.append(('\n' if first else ',\n') + json.dumps(task, ensure_ascii=False))
             first = False
@@ -228,6 +274,9 @@ class ImportPreview(Schema):
     error_count: int
     warnings: list[str]  # what was imported differently than written (a date not understood)
     warning_count: int
+    # The settings the import replaces, with their new values (the default list by its name);
+    # empty when the file carries none (a CSV, a format 1 file): yours stay as they are.
+    preferences: dict[str, str] = {}
 
 
 @dataclass
@@ -254,6 +303,20 @@ class _Task:
     due_date: date | None = None
     due_time: time | None = None
     due_at: datetime | None = None
+    assignee: str | None = None  # an email as the file has it; only the importer's own is kept
+    item: int = 0  # its number among the file's tasks, for messages
+
+
+@dataclass
+class _Preferences:
+    """The settings a file sets; a field left None (`default_list`: not `has_default_list`)
+    leaves the importer's as it is."""
+
+    time_zone: str | None = None
+    week_start: str | None = None
+    theme: str | None = None
+    has_default_list: bool = False
+    default_list: int | None = None  # into _Parsed.lists; None: the Inbox
 
 
 @dataclass
@@ -261,6 +324,7 @@ class _Parsed:
     format: str
     lists: list[_List] = field(default_factory=list)
     tasks: list[_Task] = field(default_factory=list)
+    preferences: _Preferences | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -299,26 +363,49 @@ class ExportTask(BaseModel):
     due_date: date | None = None
     due_time: time | None = None
     due_at: AwareDatetime | None = None
+    assignee: str | None = PydanticField(
+        default=None,
+        max_length=EMAIL_MAX,
+        description='The email of who is to do it (a task in a shared list); on import only '
+        "the importer's own address is kept, any other is dropped",
+    )
+
+
+class ExportPreferences(BaseModel):
+    """The person's settings; on import each one given replaces theirs, one left out (or
+    null, but for `default_list`) leaves theirs as it is."""
+
+    model_config = ConfigDict(extra='ignore')
+    time_zone: str | None = PydanticField(
+        default=None, max_length=TIME_ZONE_MAX, description='An IANA time zone name'
+    )
+    week_start: WeekStart | None = None
+    theme: Theme | None = None
+    default_list: int | None = PydanticField(
+        default=None, description="The `ref` of one of the file's lists; null: the Inbox"
+    )
 
 
 class ExportDocument(BaseModel):
-    """Tasklight JSON, format 1: what `export_json` writes and `import_data` reads back."""
+    """Tasklight JSON, format 2: what `export_json` writes and `import_data` reads back (it
+    reads format 1 too: the same without `preferences` and `assignee`, with a top-level
+    `time_zone` that an import leaves alone)."""
 
     model_config = ConfigDict(
         extra='ignore',
         title='Tasklight export',
-        json_schema_extra={'$id': 'https://tasklight.invalid/schema/export-1.json'},
+        json_schema_extra={'$id': 'https://tasklight.invalid/schema/export-2.json'},
     )
     format: Literal['tasklight']
-    version: Literal[1]
+    version: Literal[2]
     exported_at: AwareDatetime | None = None
-    time_zone: str | None = None
+    preferences: ExportPreferences | None = None
     lists: list[ExportList] = []
     tasks: list[ExportTask] = []
 
 
 def export_schema() -> dict[str, Any]:
-    """The JSON Schema of Tasklight JSON (format 1), for people and tools that read exports."""
+    """The JSON Schema of Tasklight JSON (format 2), for people and tools that read exports."""
     schema = ExportDocument.model_json_schema()
     schema['$schema'] = 'https://json-schema.org/draft/2020-12/schema'
     return schema
@@ -336,8 +423,10 @@ def _parse_tasklight(text: str, parsed: _Parsed) -> None:
     if not isinstance(document, dict) or document.get('format') != FORMAT:
         parsed.error('Not a Tasklight export: "format" must be "tasklight".')
         return
-    if document.get('version') != VERSION:
-        parsed.error(f'Version {document.get("version")!r} is not one this server reads (1).')
+    version = document.get('version')
+    if isinstance(version, bool) or version not in READS:
+        readable = ' or '.join(str(number) for number in READS)
+        parsed.error(f'Version {version!r} is not one this server reads ({readable}).')
         return
     raw_lists = document.get('lists', [])
     raw_tasks = document.get('tasks', [])
@@ -409,8 +498,38 @@ def _parse_tasklight(text: str, parsed: _Parsed) -> None:
                 due_date=task.due_date,
                 due_time=None if task.due_time is None else task.due_time.replace(tzinfo=None),
                 due_at=task.due_at,
+                assignee=task.assignee if version >= 2 else None,
+                item=number,
             )
         )
+    if version >= 2 and document.get('preferences') is not None:
+        _parse_preferences(document['preferences'], by_ref, parsed)
+
+
+def _parse_preferences(raw: object, by_ref: dict[int, int], parsed: _Parsed) -> None:
+    try:
+        given = ExportPreferences.model_validate(raw)
+    except ValidationError as error:
+        parsed.error(f'Preferences: {_problem(error)}')
+        return
+    chosen = _Preferences(week_start=given.week_start, theme=given.theme)
+    if given.time_zone is not None:
+        if clock.known_zone(given.time_zone):
+            chosen.time_zone = given.time_zone
+        else:  # an older tz database than the exporter's: not the file's fault
+            parsed.warn(
+                f'Preferences: time zone "{given.time_zone}" is not one this server knows; '
+                'yours stays as it is.'
+            )
+    if 'default_list' in given.model_fields_set:
+        if given.default_list is not None and given.default_list not in by_ref:
+            parsed.error(
+                f"Preferences: default list {given.default_list} is not among the file's lists."
+            )
+            return
+        chosen.has_default_list = True
+        chosen.default_list = None if given.default_list is None else by_ref[given.default_list]
+    parsed.preferences = chosen
 
 
 def _reader(text: str) -> tuple[list[str], csv.DictReader[str]] | None:
@@ -715,6 +834,7 @@ def _parse(
     where = clock.zone_of(session, actor_id=actor_id)
     if chosen == 'tasklight':
         _parse_tasklight(text, parsed)
+        _resolve_assignees(session, actor_id, parsed)
     elif chosen == 'todoist':
         _parse_todoist(text, parsed, (list_name or 'Todoist').strip() or 'Todoist', where)
     else:
@@ -732,6 +852,30 @@ def _parse(
     return parsed
 
 
+def _resolve_assignees(session: Session, actor_id: uuid.UUID, parsed: _Parsed) -> None:
+    """An assignee is an email in the file: the importer's own stays theirs; anyone else's is
+    dropped (the lists an import makes are shared with nobody), one warning per address."""
+    if not any(task.assignee for task in parsed.tasks):
+        return
+    own = session.connection().execute(select(_USER.c.email).where(_USER.c.id == actor_id))
+    mine = (own.scalar() or '').casefold()
+    dropped: dict[str, list[int]] = {}
+    for task in parsed.tasks:
+        address = (task.assignee or '').strip()
+        if address and address.casefold() == mine:
+            task.assignee = address
+            continue
+        if address:
+            dropped.setdefault(address.casefold(), []).append(task.item)
+        task.assignee = None
+    for address, numbers in dropped.items():
+        more = f' and {len(numbers) - 1} more' if len(numbers) > 1 else ''
+        parsed.warn(
+            f'Task {numbers[0]}{more}: assigned to {address}; imported unassigned, since '
+            'imported lists are not shared with anyone.'
+        )
+
+
 def _new_lists(parsed: _Parsed) -> list[_List]:
     used = {task.list_index for task in parsed.tasks}
     return [
@@ -744,6 +888,25 @@ def _new_lists(parsed: _Parsed) -> list[_List]:
     ]
 
 
+def _preferences_shown(parsed: _Parsed) -> dict[str, str]:
+    chosen = parsed.preferences
+    if chosen is None:
+        return {}
+    shown = {
+        name: value
+        for name, value in (
+            ('time_zone', chosen.time_zone),
+            ('week_start', chosen.week_start),
+            ('theme', chosen.theme),
+        )
+        if value is not None
+    }
+    if chosen.has_default_list:
+        index = chosen.default_list
+        shown['default_list'] = 'Inbox' if index is None else parsed.lists[index].name
+    return shown
+
+
 def _preview(parsed: _Parsed) -> ImportPreview:
     return ImportPreview(
         format=parsed.format,
@@ -754,6 +917,7 @@ def _preview(parsed: _Parsed) -> ImportPreview:
         error_count=len(parsed.errors),
         warnings=parsed.warnings[:MAX_PROBLEMS],
         warning_count=len(parsed.warnings),
+        preferences=_preferences_shown(parsed),
     )
 
 
@@ -787,8 +951,9 @@ def import_data(
     """Import a file into the actor's account, all or nothing: InvalidInput naming the first
     problem (its line or item) when the file has any. Imported lists go after the actor's own,
     imported tasks after those already in a list; into an empty account a Tasklight export
-    lands exactly as it was (order, dates, completion), so export → import → export round-trips.
-    """
+    lands exactly as it was (order, dates, completion, preferences), so export → import →
+    export round-trips. Preferences in the file replace the actor's (those it leaves out stay);
+    a task keeps its assignee only when that is the actor (by email)."""
     parsed = _parse(session, actor_id, data, format, list_name)
     if parsed.errors:
         more = len(parsed.errors) - 1
@@ -796,7 +961,6 @@ def import_data(
         raise InvalidInput(f'File: {parsed.errors[0]}{suffix}', field='file')
     preview = _preview(parsed)
     connection = session.connection()
-    where = clock.zone_of(session, actor_id=actor_id)
     inbox = lists.inbox_id(session, actor_id=actor_id)
     new = _new_lists(parsed)
     existing_count = connection.execute(
@@ -807,6 +971,11 @@ def import_data(
             f'File: it has {len(new)} new lists; you may have {lists.MAX_LISTS} in all.',
             field='file',
         )
+    chosen = parsed.preferences
+    if chosen is not None and chosen.time_zone is not None:
+        # Before the tasks: a wall-clock due time means that time in the zone the file sets.
+        clock.set_time_zone(session, actor_id=actor_id, time_zone=chosen.time_zone)
+    where = clock.zone_of(session, actor_id=actor_id)
     now = utcnow()
     # Lists: after the actor's own lists, in the file's order and spacing.
     highest = connection.execute(
@@ -890,11 +1059,22 @@ def import_data(
                 'created_at': task.created_at or now,
                 'updated_at': task.updated_at or task.created_at or now,
                 'version': 1,
+                'assignee_id': actor_id if task.assignee is not None else None,
                 **_due(task, where),
             }
         )
     for start in range(0, len(rows), _BATCH):
         connection.execute(insert(_TASK), rows[start : start + _BATCH])
+    if chosen is not None:
+        settings: dict[str, Any] = {}
+        if chosen.week_start is not None:
+            settings['week_start'] = chosen.week_start
+        if chosen.theme is not None:
+            settings['theme'] = chosen.theme
+        if chosen.has_default_list:
+            chosen_list = chosen.default_list
+            settings['default_list_id'] = None if chosen_list is None else ids[chosen_list]
+        account.update_settings(session, actor_id=actor_id, **settings)
     mark_changed(session, actor_id)
     return preview
 

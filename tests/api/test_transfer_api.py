@@ -16,6 +16,9 @@ def test_export_then_import_into_another_account_round_trips(
 ) -> None:
     me, fresh = signup(), signup()
     errands = me.request('POST', '/api/lists', json={'name': 'Errands', 'colour': 'teal'}).json()
+    settings = {'week_start': 'sunday', 'theme': 'dark', 'default_list_id': errands['id']}
+    settings['time_zone'] = 'Europe/Berlin'
+    assert me.request('PATCH', '/api/me', json=settings).status_code == 200
     me.create('Milk', list_id=errands['id'], priority=3, due_date='2026-12-24', due_time='17:00')
     done = me.create('Read')
     me.request('PATCH', f'/api/tasks/{done["id"]}/toggle')
@@ -34,8 +37,15 @@ def test_export_then_import_into_another_account_round_trips(
         'error_count': 0,
         'warnings': [],
         'warning_count': 0,
+        'preferences': {
+            'time_zone': 'Europe/Berlin',
+            'week_start': 'sunday',
+            'theme': 'dark',
+            'default_list': 'Errands',
+        },
     }
     assert fresh.request('GET', '/api/tasks').json()['total'] == 0
+    assert fresh.request('GET', '/api/me').json()['theme'] == 'system'  # a preview writes nothing
     imported = fresh.request(
         'POST',
         '/api/import',
@@ -48,6 +58,32 @@ def test_export_then_import_into_another_account_round_trips(
     for document in (again, original):
         document.pop('exported_at')
     assert again == original
+    mine = fresh.request('GET', '/api/me').json()
+    fresh_errands = [
+        item for item in fresh.request('GET', '/api/lists').json() if item['name'] == 'Errands'
+    ]
+    assert (mine['time_zone'], mine['week_start'], mine['theme'], mine['default_list_id']) == (
+        'Europe/Berlin',
+        'sunday',
+        'dark',
+        fresh_errands[0]['id'],
+    )
+
+
+def test_assignees_are_exported_as_emails(signup: Callable[..., Account]) -> None:
+    owner, member = signup(), signup()
+    team = owner.request('POST', '/api/lists', json={'name': 'Team'}).json()
+    shared = owner.request(
+        'POST', f'/api/lists/{team["id"]}/members', json={'email': member.email, 'role': 'editor'}
+    )
+    assert shared.status_code in (200, 201), shared.text
+    owner.create('Theirs', list_id=team['id'], assignee_id=member.body['user']['id'])
+    owner.create('Nobody', list_id=team['id'])
+    tasks = owner.request('GET', '/api/export').json()['tasks']
+    assert [(task['title'], task['assignee']) for task in tasks] == [
+        ('Theirs', member.email),
+        ('Nobody', None),
+    ]
 
 
 def test_csv_export(signup: Callable[..., Account]) -> None:

@@ -1,5 +1,6 @@
-"""Export and import: the JSON round-trips exactly, Todoist and plain CSV are understood, a bad
-file changes nothing, and an import never reaches another person's rows."""
+"""Export and import: the JSON round-trips exactly (preferences too), Todoist and plain CSV are
+understood, format 1 files still import, a bad file changes nothing, and an import never reaches
+another person's rows (nor assigns them anything)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from app.db import session_scope
 from app.errors import InvalidInput
 from app.models import LIST_COLOURS, Task, TaskList, User
-from services import clock, lists, local, tasks, transfer
+from services import account, clock, lists, local, sharing, tasks, transfer
 from tests.factories import make_task, make_user
 
 DATA = Path(__file__).resolve().parents[1] / 'data'
@@ -89,9 +90,17 @@ list_specs = st.lists(
     made_lists=list_specs,
     made_tasks=st.lists(task_specs, max_size=8),
     zone=st.sampled_from(['UTC', 'Europe/Berlin', 'America/St_Johns']),
+    week_start=st.sampled_from(['monday', 'saturday', 'sunday']),
+    theme=st.sampled_from(['system', 'light', 'dark']),
+    default_list=st.none() | st.integers(min_value=0, max_value=3),
 )
 def test_any_lists_and_tasks_export_and_import_back_identically(
-    made_lists: list[tuple[str, str, str]], made_tasks: list[dict[str, Any]], zone: str
+    made_lists: list[tuple[str, str, str]],
+    made_tasks: list[dict[str, Any]],
+    zone: str,
+    week_start: str,
+    theme: str,
+    default_list: int | None,
 ) -> None:
     source = _fresh_person()
     with session_scope() as session:
@@ -114,12 +123,20 @@ def test_any_lists_and_tasks_export_and_import_back_identically(
             )
             if spec['completed']:
                 tasks.toggle_task(session, actor_id=source, task_id=task.id)
+        account.update_settings(
+            session,
+            actor_id=source,
+            week_start=week_start,
+            theme=theme,
+            default_list_id=None
+            if default_list is None
+            else list_ids[default_list % len(list_ids)],
+        )
     exported = _export(source)
-    target = _fresh_person()
-    with session_scope() as session:
-        clock.set_time_zone(session, actor_id=target, time_zone=zone)
+    target = _fresh_person()  # UTC, Monday, the system theme: the file's preferences replace them
     _import(target, json.dumps(exported).encode())
     assert _export(target) == exported
+    assert exported['preferences']['time_zone'] == zone
 
 
 def test_export_pages_through_every_task_in_the_order_they_were_made(
@@ -131,8 +148,15 @@ def test_export_pages_through_every_task_in_the_order_they_were_made(
     document = _export(person.id)
     assert [task['title'] for task in document['tasks']] == [task.title for task in made]
     assert document['format'] == 'tasklight'
-    assert document['version'] == 1
+    assert document['version'] == 2
     assert [item['name'] for item in document['lists']] == ['Inbox']
+    assert document['preferences'] == {
+        'time_zone': 'UTC',
+        'week_start': 'monday',
+        'theme': 'system',
+        'default_list': None,
+    }
+    assert {task['assignee'] for task in document['tasks']} == {None}
 
 
 def test_the_csv_export_has_a_header_a_row_per_task_and_defuses_formulas(database: str) -> None:
@@ -279,12 +303,197 @@ def test_a_desktop_persons_tasks_move_to_a_team_account(database: str) -> None:
             session, actor_id=desktop.id, title='Bank', due_date=date(2026, 12, 1)
         )
         tasks.toggle_task(session, actor_id=desktop.id, task_id=done.id)
+        account.update_settings(
+            session,
+            actor_id=desktop.id,
+            time_zone='Europe/Lisbon',
+            theme='dark',
+            default_list_id=errands.id,
+        )
         data = ''.join(transfer.export_json(session, actor_id=desktop.id)).encode()
     team_member = make_user()
     _import(team_member.id, data)
     moved = _export(team_member.id)
     original = _export(desktop.id)
-    assert moved == original | {'time_zone': moved['time_zone']}
+    assert moved == original
+    assert moved['preferences']['default_list'] == 2  # Errands, the first list after the Inbox
+
+
+def _settings(actor_id: uuid.UUID) -> tuple[str, str, str, int | None]:
+    with session_scope() as session:
+        me = account.get_account(session, actor_id=actor_id)
+    return me.time_zone, me.week_start, me.theme, me.default_list_id
+
+
+def _document(**fields: Any) -> bytes:
+    base = {
+        'format': 'tasklight',
+        'version': 2,
+        'lists': [{'ref': 1, 'name': 'Inbox', 'inbox': True}, {'ref': 2, 'name': 'Work'}],
+        'tasks': [{'list': 2, 'title': 'Report', 'due_date': '2026-12-24', 'due_time': '17:00'}],
+    }
+    return json.dumps(base | fields).encode()
+
+
+def test_a_format_1_file_still_imports_and_leaves_the_settings_alone(database: str) -> None:
+    """tests/data/tasklight-v1.json was written by the format 1 exporter (Berlin, four tasks)."""
+    person = make_user()
+    with session_scope() as session:
+        account.update_settings(session, actor_id=person.id, theme='dark', week_start='sunday')
+    data = (DATA / 'tasklight-v1.json').read_bytes()
+    old = json.loads(data)
+    with session_scope() as session:
+        preview = transfer.preview_import(session, actor_id=person.id, data=data)
+    assert (preview.format, preview.lists, preview.tasks, preview.completed) == (
+        'tasklight',
+        2,
+        4,
+        1,
+    )
+    assert (preview.preferences, preview.errors, preview.warnings) == ({}, [], [])
+    _import(person.id, data)
+    assert _settings(person.id) == ('UTC', 'sunday', 'dark', None)  # its time_zone: information
+    document = _export(person.id)
+    assert document['version'] == 2
+    assert document['lists'] == old['lists']
+    # The timed task keeps its instant, shown in the importer's zone (UTC, not the file's Berlin).
+    milk = old['tasks'][0] | {'due_time': '16:00'}
+    assert milk['due_at'] == '2026-12-24T16:00:00Z'
+    assert document['tasks'] == [task | {'assignee': None} for task in [milk, *old['tasks'][1:]]]
+
+
+def test_preferences_in_a_file_replace_only_the_settings_it_gives(database: str) -> None:
+    person = make_user()
+    with session_scope() as session:
+        home = lists.create_list(session, actor_id=person.id, name='Home')
+        account.update_settings(
+            session, actor_id=person.id, theme='dark', week_start='sunday', default_list_id=home.id
+        )
+    before = _settings(person.id)
+    _import(person.id, _document())  # no preferences at all
+    assert _settings(person.id) == before
+    _import(person.id, _document(preferences={'theme': 'light', 'week_start': None}))
+    assert _settings(person.id) == ('UTC', 'sunday', 'light', home.id)  # null: left alone
+    data = _document(
+        preferences={'time_zone': 'Asia/Tokyo', 'week_start': 'saturday', 'default_list': 2}
+    )
+    with session_scope() as session:
+        preview = transfer.preview_import(session, actor_id=person.id, data=data)
+    assert preview.preferences == {
+        'time_zone': 'Asia/Tokyo',
+        'week_start': 'saturday',
+        'default_list': 'Work',
+    }
+    _import(person.id, data)
+    with session_scope() as session:
+        work = (
+            session.execute(
+                select(TaskList.id)
+                .where(TaskList.owner_id == person.id, TaskList.name == 'Work')  # type: ignore[call-overload]
+                .order_by(TaskList.id.desc())  # type: ignore[union-attr]
+            )
+            .scalars()
+            .first()
+        )
+    assert _settings(person.id) == ('Asia/Tokyo', 'saturday', 'light', work)
+    # The zone came first: 17:00 in the file is 17:00 in Tokyo, not in the zone before.
+    report = _export(person.id)['tasks'][-1]
+    assert (report['due_time'], report['due_at']) == ('17:00', '2026-12-24T08:00:00Z')
+    _import(person.id, _document(preferences={'default_list': None}))
+    assert _settings(person.id)[3] is None  # null default list: the Inbox
+
+
+@pytest.mark.parametrize(
+    ('preferences', 'message'),
+    [
+        ({'theme': 'purple'}, "Preferences: Theme: Input should be 'system', 'light' or 'dark'."),
+        ({'week_start': 'friday'}, 'Preferences: Week start: Input should be'),
+        ({'default_list': 9}, "Preferences: default list 9 is not among the file's lists."),
+        ('dark', 'Preferences: '),
+    ],
+)
+def test_bad_preferences_are_errors_and_change_nothing(
+    database: str, preferences: Any, message: str
+) -> None:
+    person = make_user()
+    with pytest.raises(InvalidInput) as caught:
+        _import(person.id, _document(preferences=preferences))
+    assert caught.value.message.startswith(f'File: {message}')
+    assert _settings(person.id) == ('UTC', 'monday', 'system', None)
+    assert _rows(person.id) == []
+
+
+def test_a_time_zone_this_server_does_not_know_is_a_warning(database: str) -> None:
+    person = make_user()
+    preview = _import(person.id, _document(preferences={'time_zone': 'Mars/Olympus_Mons'}))
+    assert preview.warnings == [
+        'Preferences: time zone "Mars/Olympus_Mons" is not one this server knows; '
+        'yours stays as it is.'
+    ]
+    assert preview.preferences == {}
+    assert _settings(person.id)[0] == 'UTC'
+
+
+def test_assignees_go_out_as_emails_and_only_the_importers_own_come_back(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, 'PAGE', 3)  # Kim's email is known from the first page on
+    ann = make_user(email='ann@example.com')
+    kim = make_user(email='kim@example.com')
+    with session_scope() as session:
+        team = lists.create_list(session, actor_id=ann.id, name='Team')
+        sharing.share_list(
+            session, actor_id=ann.id, list_id=team.id, email='kim@example.com', role='editor'
+        )
+        for title, who in [('Kim does', kim.id), ('Ann does', ann.id), ('Anyone', None)]:
+            tasks.create_task(
+                session, actor_id=ann.id, title=title, list_id=team.id, assignee_id=who
+            )
+        tasks.create_task(
+            session, actor_id=ann.id, title='Kim too', list_id=team.id, assignee_id=kim.id
+        )
+    exported = _export(ann.id)
+    assert [(task['title'], task['assignee']) for task in exported['tasks']] == [
+        ('Kim does', 'kim@example.com'),
+        ('Ann does', 'ann@example.com'),
+        ('Anyone', None),
+        ('Kim too', 'kim@example.com'),
+    ]
+    data = json.dumps(exported).replace('ann@example.com', 'ANN@Example.com').encode()
+    # Kim imports Ann's file: Kim's tasks stay Kim's, Ann's come in unassigned.
+    preview = _import(kim.id, data)
+    assert preview.warnings == [
+        'Task 2: assigned to ann@example.com; imported unassigned, since imported lists are '
+        'not shared with anyone.'
+    ]
+    # Ann imports it into her own account: hers stay hers (any case), Kim's are dropped.
+    preview = _import(ann.id, data)
+    assert preview.warnings == [
+        'Task 1 and 1 more: assigned to kim@example.com; imported unassigned, since imported '
+        'lists are not shared with anyone.'
+    ]
+    with session_scope() as session:
+        assigned = {
+            (title, owner, who)
+            for title, owner, who in session.execute(
+                select(Task.title, Task.owner_id, Task.assignee_id).where(Task.list_id != team.id)  # type: ignore[call-overload]
+            )
+        }
+        kims_team = session.execute(
+            select(TaskList.id).where(TaskList.owner_id == kim.id, TaskList.name == 'Team')  # type: ignore[call-overload]
+        ).scalar_one()
+        members = sharing.members(session, actor_id=kim.id, list_id=kims_team)
+    assert assigned == {
+        ('Kim does', kim.id, kim.id),
+        ('Ann does', kim.id, None),
+        ('Anyone', kim.id, None),
+        ('Kim too', kim.id, kim.id),
+        ('Kim does', ann.id, None),
+        ('Ann does', ann.id, ann.id),
+        ('Anyone', ann.id, None),
+        ('Kim too', ann.id, None),
+    }
+    assert [member.email for member in members] == ['kim@example.com']  # nobody else has it
 
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / 'docs' / 'export-schema.json'
@@ -319,5 +528,9 @@ def test_an_export_is_valid_under_its_schema_and_a_broken_one_is_not(database: s
     document['tasks'][0]['priority'] = 7
     assert not validator.is_valid(document)
     document['tasks'][0]['priority'] = 3
-    document['version'] = 2
+    document['preferences']['theme'] = 'purple'
+    assert not validator.is_valid(document)
+    document['preferences']['theme'] = 'dark'
+    assert validator.is_valid(document)
+    document['version'] = 3
     assert not validator.is_valid(document)

@@ -3,6 +3,7 @@ deleting the account."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from nicegui.testing import User
 
 from app.db import session_scope
 from app.errors import AuthFailed, NotAuthenticated
-from services import account, auth, calendar
+from services import account, auth, calendar, lists
 from tests.factories import PASSWORD, make_user
 from tests.ui.helpers import (
     eventually,
@@ -241,6 +242,35 @@ async def test_importing_a_todoist_csv_shows_a_preview_then_imports(user: User) 
     # The file's name is the project's: its tasks land in "Home" and its section's list.
     assert [name for name, _ in stored_lists(me)] == ['Inbox', 'Home', 'Home / Garden']
     assert len(stored_tasks(me)) == 5
+
+
+async def test_a_tasklight_file_says_which_preferences_it_sets_and_sets_them(user: User) -> None:
+    me = await signed_in_person(user)
+    await open_settings(user)
+    document = {
+        'format': 'tasklight',
+        'version': 2,
+        'preferences': {'week_start': 'sunday', 'theme': 'dark', 'default_list': 2},
+        'lists': [{'ref': 1, 'name': 'Inbox', 'inbox': True}, {'ref': 2, 'name': 'Work'}],
+        'tasks': [],
+    }
+    await _upload(user, 'tasklight.json', json.dumps(document).encode())
+    await user.should_see(marker='import-preferences', retries=100)
+    await user.should_see(
+        'It also sets the week to start on Sunday, the theme to dark and your default list to '
+        '“Work”.'
+    )
+    assert settings_of(me.id).theme == 'system'  # nothing written yet
+    user.find(marker='import-confirm').click()
+    await user.should_see('Imported 0 tasks and 1 new list, and set your preferences.')
+    saved = settings_of(me.id)
+    assert (saved.week_start, saved.theme) == ('sunday', 'dark')
+    with session_scope() as s:
+        work = [entry.id for entry in lists.list_lists(s, actor_id=me.id) if entry.name == 'Work']
+    assert saved.default_list_id == work[0]
+    # The page follows, as after a change in another tab.
+    await eventually(lambda: field(user, 'theme').value == 'dark')
+    await eventually(lambda: field(user, 'week-start').value == 'sunday')
 
 
 async def test_a_bad_file_names_its_line_and_cannot_be_imported(user: User) -> None:
