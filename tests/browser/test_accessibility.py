@@ -1,8 +1,9 @@
 """Accessibility and themes in real Chromium: axe-core (from the npm registry, package.json)
-finds no violations on sign-in, sign-up, the 404 page, the dashboard (empty, with tasks, with a dialog open),
-Settings and the keyboard dialog, in the light and the dark theme, at desktop and phone width;
-every state is photographed (test-results/screens/) and checked to be in the theme asked for.
-The header's theme menu switches at once and the choice follows the person to a new page."""
+finds no violations on sign-in, sign-up, the 404 page, the dashboard (empty, with tasks, with the
+edit dialog or the keyboard dialog open), Today and Settings, in the light and the dark theme, at
+desktop and phone width; every state is photographed (test-results/screens/) and checked to be
+in the theme asked for. The header's theme menu switches at once and the choice follows the
+person to a new page."""
 
 from __future__ import annotations
 
@@ -124,6 +125,14 @@ def test_every_screen_passes_axe_in_both_themes(
     card.get_by_role('button', name='Edit').click()
     expect(page.get_by_role('dialog', name='Edit task')).to_be_visible(timeout=WAIT)
     check(page, axe_source, theme, f'{tag}-edit-dialog')
+    page.keyboard.press('Escape')
+    expect(page.get_by_role('dialog')).to_have_count(0, timeout=WAIT)
+    page.get_by_role('button', name='Keyboard shortcuts').or_(
+        page.get_by_role('button', name='Menu')
+    ).first.focus()  # a key pressed outside any field
+    page.keyboard.press('?')
+    expect(page.get_by_role('dialog', name='Keyboard shortcuts')).to_be_visible(timeout=WAIT)
+    check(page, axe_source, theme, f'{tag}-shortcuts-dialog')
     page.keyboard.press('Escape')
     expect(page.get_by_role('dialog')).to_have_count(0, timeout=WAIT)
 
