@@ -66,6 +66,16 @@ class InvalidInput(AppError):
         label = (field or 'value').replace('_', ' ').capitalize()
         return cls(f'{label}: {reason}', field=field, reason=reason)
 
+    @staticmethod
+    def every_problem(error: ValidationError) -> dict[str, str]:
+        """Each field's first problem, phrased as `from_validation` phrases it (field -> reason),
+        for a form that shows them all at once."""
+        problems: dict[str, str] = {}
+        for item in error.errors():
+            field = '.'.join(str(part) for part in item['loc'])
+            problems.setdefault(field, _phrase(item['type'], item['msg'], item.get('ctx') or {}))
+        return problems
+
 
 def _phrase(kind: str, message: str, ctx: dict[str, object]) -> str:
     if kind == 'string_too_short':

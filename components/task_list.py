@@ -77,6 +77,17 @@ ROW_CSS = """
   color: inherit; opacity: 0.7; cursor: pointer; display: inline-flex; align-items: center;
   justify-content: center; padding: 0; }
 .tl-act .q-icon { font-size: 20px; }
+/* Phones: the title gets the row (Edit and Delete live in the row's menu) and each button is a
+   44 px touch target; a touch screen of any width gets the same targets. Wide screens: the times
+   line sits on the title's line, so a one-line task is one line. */
+@media (max-width: 599px) { .tl-act.tl-wide-only { display: none; } }
+@media (max-width: 599px), (pointer: coarse) { .tl-act { width: 44px; height: 44px; } }
+@media (min-width: 768px) {
+  .tl-row::after { flex-basis: auto; order: 1; padding-left: 0; white-space: nowrap; }
+  .tl-row > .tl-side { order: 2; }
+  .tl-row > .tl-wide { order: 3; }
+}
+.tl-wide { unicode-bidi: plaintext; text-align: start; }
 .tl-act:hover { opacity: 1; background: rgba(127, 127, 127, 0.15); }
 .tl-act:focus-visible { opacity: 1; outline: 2px solid var(--q-primary); outline-offset: 1px; }
 """
@@ -289,7 +300,7 @@ class TaskRows:
 
     def _row(self, task: TaskRead, now: datetime) -> _Row:
         task_id = task.id
-        card = ui.card().props('flat bordered').classes('w-full px-3 py-2 tl-row')
+        card = ui.card().props('flat bordered').classes('w-full px-3 py-1 tl-row')
         card.props['data-task'] = str(task_id)
         card.props['tabindex'] = '0'
         card.props['aria-label'] = task.title
@@ -353,10 +364,9 @@ class TaskRows:
         if self.locked(task):
             parts.append(_icon('visibility', 'tl-flag text-slate-500', 'View only'))
             return ''.join(parts)
-        parts.append(_button('edit', 'edit', 'Edit'))
-        parts.append(_button('delete', 'delete', 'Delete', 'text-negative'))
-        if self.draggable:
-            parts.append(_button('more', 'more_vert', 'More actions'))
+        parts.append(_button('edit', 'edit', 'Edit', 'tl-wide-only'))
+        parts.append(_button('delete', 'delete', 'Delete', 'text-negative tl-wide-only'))
+        parts.append(_button('more', 'more_vert', 'More actions'))  # on phones: Edit and Delete
         return ''.join(parts)
 
     def _paint(self, row: _Row, now: datetime) -> None:
@@ -469,7 +479,7 @@ class TaskRows:
                     await self._call(handler, task_id)
 
             background_tasks.create(run(), name=f'tasklight {action}')
-        elif action == 'more' and self.draggable and task_id in self._rows:
+        elif action == 'more' and task_id in self._rows:
             self._open_menu(task_id)
 
     def _open_menu(self, task_id: int) -> None:
@@ -480,6 +490,13 @@ class TaskRows:
         index = order.index(task_id) if task_id in order else -1
         card = self._rows[task_id].card
         with card, ui.menu().props('no-parent-event') as menu:
+            # First, for phones, where the row shows only this menu's button.
+            ui.menu_item('Edit', on_click=lambda: self.act(task_id, 'edit')).mark(
+                f'menu-edit-{task_id}'
+            )
+            ui.menu_item('Delete', on_click=lambda: self.act(task_id, 'delete')).mark(
+                f'menu-delete-{task_id}'
+            )
             if self._on_move is not None:
                 up = ui.menu_item('Move up', on_click=lambda: self.step(task_id, up=True))
                 up.mark(f'move-up-{task_id}').set_enabled(index > 0)
@@ -493,6 +510,9 @@ class TaskRows:
                 ui.menu_item('Assign…', on_click=lambda: self._call(self._assign, task_id)).mark(
                     f'assign-{task_id}'
                 )
+        for item in menu.descendants():
+            if isinstance(item, ui.menu_item):
+                item.props['role'] = 'menuitem'
         menu.props['target'] = f'#c{card.id} [data-action="more"]'
         menu.mark(f'menu-{task_id}')
         self._menu = menu

@@ -237,10 +237,31 @@ async def signup_page(request: Request) -> RedirectResponse | None:
 
     fields = {'email': email, 'password': password}
 
+    def problems() -> dict[str, str]:
+        found = auth.sign_up_problems(email=email.value or '', password=password.value or '')
+        if confirm.value != password.value:
+            found['confirm'] = 'The passwords do not match.'
+        return found
+
+    controls = {'email': email, 'password': password, 'confirm': confirm}
+
+    def recheck(_: ui.input) -> None:
+        """An error shown goes as soon as what is typed fixes it; none is shown early."""
+        found = problems()
+        for name, control in controls.items():
+            if control.error and name not in found:
+                control.error = None
+
+    for watched in (email, password, confirm):
+        watched.on_value_change(lambda _, f=watched: recheck(f))
+
     async def submit() -> None:
         error.set_visibility(False)
         email.error = None
-        if not (password.validate() and confirm.validate()):
+        found = problems()  # every problem at once, not one per attempt
+        for name, control in controls.items():
+            control.error = found.get(name)
+        if found:
             return
         if not nonce:
             error.text = COOKIES_OFF

@@ -1152,6 +1152,11 @@ class Dashboard:
             self.page = page
             self.remember(push=True)
             await self.reload()
+            if not self.client.is_deleted:
+                with self.client:  # the new page from its top, not the pager at the bottom
+                    ui.run_javascript(
+                        f'getHtmlElement({self.heading.id})?.scrollIntoView({{block: "start"}})'
+                    )
 
     async def search(self, value: str | None) -> None:
         q = (value or '').strip()[:SEARCH_MAX]

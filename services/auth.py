@@ -140,6 +140,18 @@ def _validate_credentials(email: str, password: str) -> Credentials:
 # ---------------------------------------------------------------- accounts
 
 
+def sign_up_problems(*, email: str, password: str) -> dict[str, str]:
+    """Everything wrong with a sign-up's email and password at once (field -> reason), with
+    nothing read or stored; `register` checks the same, and what only the database knows."""
+    if not (_storable(email) and _storable(password)):
+        return {'email': 'Must not contain NUL characters or invalid Unicode.'}
+    try:
+        Credentials(email=email, password=password)
+    except ValidationError as error:
+        return InvalidInput.every_problem(error)
+    return {}
+
+
 def register(
     session: Session,
     *,

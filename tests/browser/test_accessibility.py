@@ -1,7 +1,7 @@
 """Accessibility and themes in real Chromium: axe-core (from the npm registry, package.json)
 finds no violations on sign-in, sign-up, the 404 page, the dashboard (empty, with tasks, with the
 edit dialog or the keyboard dialog open), Today and Settings, in the light and the dark theme, at
-desktop and phone width; every state is photographed (test-results/screens/) and checked to be
+desktop and phone width; every state is photographed (build/screens/) and checked to be
 in the theme asked for. The header's theme menu switches at once and the choice follows the
 person to a new page."""
 
@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import ROOT
 
 AXE = ROOT / 'node_modules' / 'axe-core' / 'axe.min.js'
-SCREENS = ROOT / 'test-results' / 'screens'
+SCREENS = ROOT / 'build' / 'screens'  # test-results/ is emptied by pytest-playwright
 PASSWORD = 'correct horse battery'
 WAIT = 20_000
 BACKGROUND = {'light': 'rgb(248, 250, 252)', 'dark': 'rgb(15, 23, 42)'}

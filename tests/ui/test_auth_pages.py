@@ -133,3 +133,24 @@ async def test_unknown_api_path_is_json_even_beside_the_pages(user: User) -> Non
     response = await user.http_client.get('/api/nope')
     assert response.status_code == 404
     assert response.json() == {'detail': 'Not Found'}
+
+
+async def test_sign_up_says_every_problem_at_once_and_each_goes_when_fixed(user: User) -> None:
+    await submit_form(
+        user, '/signup', 'Sign up', email='not-an-email', password='1234567', confirm='7654321'
+    )
+    await user.should_see('An email address must have an @-sign.')
+    await user.should_see('Use at least 8 characters.')
+    await user.should_see('The passwords do not match.')
+    email = user.find(marker='email').elements.pop()
+    password = user.find(marker='password').elements.pop()
+    confirm = user.find(marker='confirm').elements.pop()
+    email.set_value('person@example.com')  # type: ignore[attr-defined]
+    await eventually(lambda: email.error is None)  # type: ignore[attr-defined]
+    assert password.error == 'Use at least 8 characters.'  # type: ignore[attr-defined]
+    password.set_value(PASSWORD)  # type: ignore[attr-defined]
+    await eventually(lambda: password.error is None)  # type: ignore[attr-defined]
+    assert confirm.error == 'The passwords do not match.'  # type: ignore[attr-defined]
+    confirm.set_value(PASSWORD)  # type: ignore[attr-defined]
+    await eventually(lambda: confirm.error is None)  # type: ignore[attr-defined]
+    await user.should_not_see('New task')

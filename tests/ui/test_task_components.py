@@ -211,12 +211,19 @@ async def test_a_drop_that_changes_nothing_or_names_strangers_is_ignored(user: U
 
 
 async def test_rows_of_a_view_without_an_own_order_do_not_move(user: User) -> None:
-    await rows_page(user, [task(1, 'A'), task(2, 'B')], movable=False)
+    _, calls = await rows_page(user, [task(1, 'A'), task(2, 'B')], movable=False)
     card = element(user, 'task-1')
     assert 'draggable' not in card.props
-    assert 'data-action="more"' not in element(user, 'side-1').content
     rows_container = element(user, 'task-rows')
     assert {listener.type for listener in rows_container._event_listeners.values()} == {'click'}
+    # Its menu (the only actions on a phone) has Edit and Delete, and nothing that moves.
+    press(user, 1, 'more')
+    await user.should_see(marker='menu-edit-1', retries=50)
+    await user.should_see(marker='menu-delete-1')
+    await user.should_not_see(marker='move-up-1')
+    await user.should_not_see(marker='move-to-list-1')
+    user.find(marker='menu-delete-1').click()
+    await eventually(lambda: [call[0] for call in calls.made] == ['delete'])
 
 
 async def test_movable_rows_carry_their_id_for_the_sidebar(user: User) -> None:
