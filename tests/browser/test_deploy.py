@@ -4,7 +4,8 @@ loopback, and real Chromium through nginx.
 
 Which instance a browser reaches is decided by nginx's routing cookie (`tasklight_route`): the
 test finds one value that nginx sends to each instance and gives each browser context one of
-them. Where a page lives is read from each instance's own /metrics (connected dashboards).
+them. Where a page lives is read from each instance's own /metrics (connected dashboards), with
+the bearer token that turns it on (it is off by default).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ pytestmark = pytest.mark.skipif(NGINX is None, reason=NOT_INSTALLED)
 
 ROUTE_COOKIE = 'tasklight_route'  # set by deploy/nginx.conf
 LIVE = 2000  # ms: a change must show on the other instance within this
+METRICS_TOKEN = 'deploy-test-metrics-token'
 _numbers = itertools.count(1)
 
 
@@ -75,6 +77,7 @@ class Instance:
         env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST')}
         for key in ('ENV', 'SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'RATE_LIMIT_LOGIN'):
             env.pop(key, None)
+        env.pop('METRICS', None)  # the token below turns /metrics on
         env.update(self.env, PORT=str(self.port), DATA_DIR=str(self.data_dir))
         log = (self.data_dir / 'server.log').open('a')
         self.process = subprocess.Popen(
@@ -104,8 +107,16 @@ class Instance:
             raise
 
     def metric(self, name: str, **labels: str) -> float:
-        """A sample from this instance's own /metrics (read directly, from loopback)."""
-        text = httpx.get(f'{self.url}/metrics', timeout=5).raise_for_status().text
+        """A sample from this instance's own /metrics (read directly, as Prometheus would)."""
+        text = (
+            httpx.get(
+                f'{self.url}/metrics',
+                headers={'Authorization': f'Bearer {METRICS_TOKEN}'},
+                timeout=5,
+            )
+            .raise_for_status()
+            .text
+        )
         total = 0.0
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
@@ -176,6 +187,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         'RATE_LIMIT_LOGIN': '5/minute',
         'RATE_LIMIT_REGISTER': '100/minute',
         'ACCESS_LOG': 'true',
+        'METRICS_TOKEN': METRICS_TOKEN,
     }
     a = Instance('a', tmp_path_factory.mktemp('instance-a'), shared)
     b = Instance('b', tmp_path_factory.mktemp('instance-b'), shared)
@@ -213,6 +225,7 @@ def test_nginx_routes_by_its_cookie_and_gives_one_to_a_new_browser(
     owner = deployment.owner(cookie)
     assert [deployment.owner(cookie) for _ in range(5)] == [owner] * 5
     assert httpx.get(f'{deployment.proxy}/metrics').status_code == 404  # each instance's own
+    assert httpx.get(f'{deployment.a.url}/metrics').status_code == 401  # the token, even here
 
 
 def test_a_change_on_one_instance_shows_live_on_the_other(
