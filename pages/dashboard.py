@@ -53,6 +53,7 @@ from components.timefmt import day_heading
 from components.undo import undo_notice
 from pages.common import call, leave_ended_session, show_error, sign_out_browser
 from services import account, auth, clock, lists, sharing, tasks, uow
+from services.access import viewer_forbidden
 from services.events import session_ends, task_changes
 from services.lists import Overview
 
@@ -462,6 +463,7 @@ class Dashboard:
             on_move=self.move if manual else None,
             on_move_to_list=self.move_to_list,
             on_assign=self.assign,
+            on_refused=lambda _: show_error(viewer_forbidden('the tasks of this list')),
         )
         self.rows.append(rows)
         return rows
@@ -771,6 +773,9 @@ class Dashboard:
             self.drafts.clear(NEW)  # confirmed: the browser's copy has done its job
             with self.client:
                 announce(f'Added “{_short(title.strip())}”')
+        elif not self.form.card.visible:  # a list to view only: the form's own message is hidden
+            with self.client:
+                ui.notify(error, type='negative', position='top')
         return error
 
     def _update_rows(self, task: TaskRead) -> None:
