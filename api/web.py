@@ -155,7 +155,7 @@ def configure(app: FastAPI) -> None:
     # middleware sees the direct peer before the proxy-headers middleware rewrites it, and
     # believes X-Request-ID only from a trusted proxy.
     app.include_router(health.router)
-    app.include_router(metrics.router)
+    metrics.serve(app)  # only when METRICS_TOKEN or METRICS=local turns it on
     app.add_middleware(
         logs.RequestId, trusted_hosts=settings.forwarded_allow_ips, access=settings.access_log
     )

@@ -143,8 +143,10 @@ class Settings(BaseSettings):
     rate_limit_password_reset: str = '3/hour'  # noqa: S105 - a rate, not a password
     invitation_days: int = Field(default=7, ge=1, le=90)
     password_reset_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
-    # /metrics for Prometheus: loopback and FORWARDED_ALLOW_IPS scrapers (not through the proxy)
-    # may read it; with this set, anyone sending `Authorization: Bearer <token>` too.
+    # /metrics for Prometheus is off (404) unless one of these turns it on: a token, which every
+    # scrape must then send as `Authorization: Bearer <token>`, or METRICS=local, which serves it
+    # without one to loopback scrapers that did not come through the proxy.
+    metrics: Literal['off', 'local'] = 'off'
     metrics_token: str | None = Field(default=None, min_length=16, repr=False)
 
     @field_validator('allowed_email_domains', 'admin_emails', mode='before')
@@ -158,6 +160,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator('metrics', mode='before')
+    @classmethod
+    def _metrics_mode(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() or 'off'  # an empty line in .env: the default
+        return value
 
     @field_validator('cors_origins', mode='before')
     @classmethod
@@ -227,6 +236,19 @@ class Settings(BaseSettings):
         if not self.password_login and not all(oidc):
             raise ConfigError('PASSWORD_LOGIN=false needs single sign-on (OIDC_ISSUER, ...)')
         return self
+
+    @model_validator(mode='after')
+    def _metrics_one_way(self) -> Settings:
+        if self.metrics == 'local' and self.metrics_token:
+            raise ConfigError(
+                'METRICS=local serves /metrics without a token, but METRICS_TOKEN requires one: '
+                'set only one of them'
+            )
+        return self
+
+    @property
+    def metrics_enabled(self) -> bool:
+        return self.metrics == 'local' or self.metrics_token is not None
 
     @property
     def desktop(self) -> bool:

@@ -1,10 +1,11 @@
 """`/metrics` for Prometheus: requests and latencies by route template, connected dashboards,
 the database pool, the cross-instance channel, and the process.
 
-Each instance serves its own `/metrics` (one process per instance: no multiprocess mode). Who
-may read it: a scraper that reaches the instance directly (no `X-Forwarded-For`) from loopback
-or from a `FORWARDED_ALLOW_IPS` address, or anyone with `Authorization: Bearer <METRICS_TOKEN>`.
-Requests that came through the proxy carry `X-Forwarded-For` and need the token.
+Each instance serves its own `/metrics` (one process per instance: no multiprocess mode). It is
+off by default: no route, a 404 like any unknown path. `METRICS_TOKEN` turns it on for scrapers
+sending `Authorization: Bearer <METRICS_TOKEN>` (and nobody else: 401); `METRICS=local` turns it
+on without a token for a scraper on the instance's own host that reaches it directly (a loopback
+peer and no `X-Forwarded-For`: what a proxy on the same host forwards is someone else's request).
 
 Plain ASGI middleware (see components/nicegui_tuning.py for why not BaseHTTPMiddleware). Route
 labels are the matched route's template (`/api/tasks/{task_id}`), never the raw path, so that
@@ -13,11 +14,12 @@ labels are the matched route's template (`/api/tasks/{task_id}`), never the raw 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -35,7 +37,6 @@ from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.middleware.proxy_headers import _TrustedHosts
 
 from app.config import get_settings
 
@@ -180,22 +181,28 @@ class RequestMetrics:
 router = APIRouter(include_in_schema=False)
 
 
+def serve(app: FastAPI) -> None:
+    """Add the route when a setting turns metrics on; otherwise there is none (a plain 404)."""
+    if get_settings().metrics_enabled:
+        app.include_router(router)
+
+
+def _same(given: str, expected: str) -> bool:
+    # Digests first: equal lengths, so the comparison's time says nothing about the token.
+    return hmac.compare_digest(
+        hashlib.sha256(given.encode()).digest(), hashlib.sha256(expected.encode()).digest()
+    )
+
+
 def allowed(request: Request) -> bool | None:
-    """True: may read; None: needs the token (say 401); False: refused outright (403)."""
+    """True: may read; None: needs the token (401); False: not served to this request (404)."""
     settings = get_settings()
-    token = settings.metrics_token
-    given = request.headers.get('authorization', '')
-    if token and hmac.compare_digest(given.encode(), f'Bearer {token}'.encode()):
-        return True
-    if 'x-forwarded-for' not in request.headers and request.client is not None:
-        # Not through the proxy: the peer is the scraper itself.
-        peer = request.client.host
-        if peer in _LOOPBACK:
-            return True
-        trusts_all = settings.forwarded_allow_ips.strip() == '*'
-        if not trusts_all and peer in _TrustedHosts(settings.forwarded_allow_ips):
-            return True
-    return None if token else False
+    if settings.metrics_token:
+        given = request.headers.get('authorization', '')
+        return True if _same(given, f'Bearer {settings.metrics_token}') else None
+    if settings.metrics != 'local' or 'x-forwarded-for' in request.headers:
+        return False  # off, or it came through the proxy
+    return request.client is not None and request.client.host in _LOOPBACK
 
 
 @router.get(PATH)
@@ -208,14 +215,7 @@ async def metrics(request: Request) -> Response:
             headers={'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store'},
         )
     if not verdict:
-        return JSONResponse(
-            {
-                'detail': 'Metrics are served to loopback and FORWARDED_ALLOW_IPS, or with '
-                'METRICS_TOKEN.'
-            },
-            status_code=403,
-            headers={'Cache-Control': 'no-store'},
-        )
+        raise HTTPException(status_code=404)
     return Response(
         generate_latest(REGISTRY),
         media_type=CONTENT_TYPE_LATEST,

@@ -205,6 +205,7 @@ class _Row:
     task: TaskRead
     look: tuple[Any, ...]
     side: ui.html
+    box: ui.checkbox
 
 
 def _icon(name: str, extra: str = '', label: str | None = None) -> str:
@@ -246,9 +247,11 @@ class TaskRows:
         on_move: MoveHandler | None = None,
         on_move_to_list: TaskHandler | None = None,
         on_assign: TaskHandler | None = None,
+        on_refused: Callable[[TaskRead], None] | None = None,
     ) -> None:
         self._on_complete = on_complete
         self._on_assign = on_assign
+        self._on_refused = on_refused  # an action on a view-only task came anyway: say why not
         # Shared lists: the ones this person may only view (their rows take no action), the
         # ones whose tasks may be assigned, and who is who (user id -> email).
         self._locked: frozenset[int] = frozenset()
@@ -330,7 +333,7 @@ class TaskRows:
                 ui.label(task.description).classes(
                     'tl-wide pl-10 text-sm opacity-80 whitespace-pre-wrap break-words'
                 )
-        row = _Row(card=card, task=task, look=self._look(task), side=side)
+        row = _Row(card=card, task=task, look=self._look(task), side=side, box=box)
         self._paint(row, now)
         return row
 
@@ -455,10 +458,23 @@ class TaskRows:
         if task is not None:
             await handler(task)
 
+    def _refused(self, task: TaskRead) -> bool:
+        """Whether an action on `task` is refused here: its list is shared to view only. Its
+        controls are absent or disabled, so only a crafted event gets this far; it is told why."""
+        if not self.locked(task):
+            return False
+        if self._on_refused is not None:
+            self._on_refused(task)
+        return True
+
     async def _complete(self, task_id: int, value: bool) -> None:
         task = self._task(task_id)
-        if task is not None and not self.locked(task):
-            await self._on_complete(task, value)
+        if task is None or value == task.completed:
+            return
+        if self._refused(task):
+            self._rows[task_id].box.value = task.completed  # the box shows what is true
+            return
+        await self._on_complete(task, value)
 
     def _clicked(self, event: GenericEventArguments) -> None:
         args = event.args
@@ -469,7 +485,7 @@ class TaskRows:
         """A row's button was pressed: Edit or Delete (handled by the page), or More (its
         menu, opened at once)."""
         task = self._task(task_id)
-        if task is None or self.locked(task):
+        if task is None or self._refused(task):
             return
         if action in ('edit', 'delete'):
             handler = self._on_edit if action == 'edit' else self._on_delete
@@ -546,6 +562,8 @@ class TaskRows:
         task = self._task(task_id)
         target = before_id if before_id is not None else after_id
         if self._on_move is None or task is None or target is None or target == task_id:
+            return
+        if self._refused(task):
             return
         if (before_id is None) == (after_id is None) or target not in self._rows:
             return

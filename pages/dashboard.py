@@ -53,6 +53,7 @@ from components.timefmt import day_heading
 from components.undo import undo_notice
 from pages.common import call, leave_ended_session, show_error, sign_out_browser
 from services import account, auth, clock, lists, sharing, tasks, uow
+from services.access import viewer_forbidden
 from services.events import session_ends, task_changes
 from services.lists import Overview
 
@@ -474,6 +475,7 @@ class Dashboard:
             on_move=self.move if manual else None,
             on_move_to_list=self.move_to_list,
             on_assign=self.assign,
+            on_refused=lambda _: show_error(viewer_forbidden('the tasks of this list')),
         )
         self.rows.append(rows)
         return rows
@@ -796,6 +798,9 @@ class Dashboard:
                 if elsewhere:  # not where the person is looking: say so on screen too
                     ui.notify(said, type='positive', position='bottom')
                 announce(said)
+        elif not self.form.card.visible:  # a list to view only: the form's own message is hidden
+            with self.client:
+                ui.notify(error, type='negative', position='top')
         return error
 
     def _update_rows(self, task: TaskRead) -> None:

@@ -1,4 +1,5 @@
-"""/metrics: who may read it, route templates as labels, counts that move, live values."""
+"""/metrics: off by default, who may read it once on, route templates as labels, counts that
+move, live values."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from api import web
 from app import db, metrics
-from app.config import get_settings
+from app.config import ConfigError, get_settings
 from services.events import INSTANCE, ChangeFeed, CrossInstanceListener
 from tests.factories import make_task, make_user
 from tests.services.test_events import wait_for
@@ -32,8 +33,8 @@ def _client(monkeypatch: pytest.MonkeyPatch, *, peer: str, **env: str) -> TestCl
 
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    """A scraper on the instance's own host."""
-    return _client(monkeypatch, peer='127.0.0.1')
+    """A scraper on the instance's own host, where METRICS=local serves it."""
+    return _client(monkeypatch, peer='127.0.0.1', METRICS='local')
 
 
 def _count(route: str, status: str, method: str = 'GET') -> float:
@@ -110,50 +111,73 @@ def test_live_values_and_process_metrics_are_exported(local: TestClient, databas
     assert 'tasklight_events_listening' in text
 
 
-def test_refused_from_outside_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    outside = _client(monkeypatch, peer='203.0.113.7')
-    response = outside.get('/metrics')
-    assert response.status_code == 403
-    assert 'tasklight_http_requests' not in response.text
+def test_off_by_default_like_any_unknown_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No setting, no route: even a scraper on loopback gets the 404 of a path that isn't."""
+    for peer in ('127.0.0.1', '10.0.0.9', '203.0.113.7'):
+        client = _client(monkeypatch, peer=peer, FORWARDED_ALLOW_IPS='10.0.0.0/24')
+        before = _count(metrics.UNMATCHED, '404')
+        response = client.get('/metrics')
+        assert response.status_code == 404
+        assert 'tasklight_http_requests' not in response.text
+        assert _count(metrics.UNMATCHED, '404') == before + 1  # no route answered
+        assert response.json() == client.get(f'/{uuid.uuid4().hex}').json()
 
 
-def test_refused_through_the_proxy_even_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """nginx on the same host is a loopback peer; what it forwards is someone else's request."""
-    local = _client(monkeypatch, peer='127.0.0.1')
-    response = local.get('/metrics', headers={'X-Forwarded-For': '203.0.113.7'})
-    assert response.status_code == 403
-
-
-def test_the_proxys_network_may_scrape_directly(monkeypatch: pytest.MonkeyPatch) -> None:
-    scraper = _client(monkeypatch, peer='10.0.0.9', FORWARDED_ALLOW_IPS='10.0.0.0/24')
-    assert scraper.get('/metrics').status_code == 200
-    everyone = _client(monkeypatch, peer='10.0.0.9', FORWARDED_ALLOW_IPS='*')
-    assert everyone.get('/metrics').status_code == 403  # "trust every proxy" opens nothing here
-
-
-def test_a_token_opens_it_from_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    outside = _client(monkeypatch, peer='203.0.113.7', METRICS_TOKEN=TOKEN)
-    refused = outside.get('/metrics')
-    assert refused.status_code == 401
-    assert refused.headers['www-authenticate'] == 'Bearer'
-    wrong = outside.get('/metrics', headers={'Authorization': f'Bearer {TOKEN}x'})
-    assert wrong.status_code == 401
-    proxied = outside.get(
-        '/metrics',
-        headers={'Authorization': f'Bearer {TOKEN}', 'X-Forwarded-For': '198.51.100.1'},
+def test_local_serves_loopback_scrapers_that_reach_it_directly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    on_the_host = _client(monkeypatch, peer='127.0.0.1', METRICS='local')
+    assert on_the_host.get('/metrics').status_code == 200
+    assert _client(monkeypatch, peer='::1', METRICS='local').get('/metrics').status_code == 200
+    # nginx on the same host is a loopback peer; what it forwards is someone else's request.
+    proxied = on_the_host.get('/metrics', headers={'X-Forwarded-For': '127.0.0.1'})
+    assert proxied.status_code == 404
+    assert 'tasklight_http_requests' not in proxied.text
+    outside = _client(monkeypatch, peer='203.0.113.7', METRICS='local')
+    assert outside.get('/metrics').status_code == 404
+    # A trusted proxy's network is not loopback: without a token it scrapes nothing.
+    network = _client(
+        monkeypatch, peer='10.0.0.9', METRICS='local', FORWARDED_ALLOW_IPS='10.0.0.0/24'
     )
-    assert proxied.status_code == 200
-    assert 'tasklight_http_requests_total' in proxied.text
+    assert network.get('/metrics').status_code == 404
 
 
-def test_a_short_token_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_token_is_required_from_everyone_once_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for peer in ('203.0.113.7', '127.0.0.1'):  # loopback too: the token is the only way in
+        client = _client(monkeypatch, peer=peer, METRICS_TOKEN=TOKEN)
+        refused = client.get('/metrics')
+        assert refused.status_code == 401
+        assert refused.headers['www-authenticate'] == 'Bearer'
+        assert 'tasklight_http_requests' not in refused.text
+        for wrong in (f'Bearer {TOKEN}x', f'Bearer {TOKEN[:-1]}', TOKEN, f'Basic {TOKEN}'):
+            assert client.get('/metrics', headers={'Authorization': wrong}).status_code == 401
+        proxied = client.get(
+            '/metrics',
+            headers={'Authorization': f'Bearer {TOKEN}', 'X-Forwarded-For': '198.51.100.1'},
+        )
+        assert proxied.status_code == 200
+        assert 'tasklight_http_requests_total' in proxied.text
+
+
+def test_the_settings_turn_it_on_one_way(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('METRICS_TOKEN', 'short')
     get_settings.cache_clear()
     with pytest.raises(ValueError, match='metrics_token'):
         get_settings()
     monkeypatch.setenv('METRICS_TOKEN', '')  # an empty line in .env: no token
+    monkeypatch.setenv('METRICS', '')
     get_settings.cache_clear()
     assert get_settings().metrics_token is None
+    assert not get_settings().metrics_enabled
+    monkeypatch.setenv('METRICS', 'everyone')
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match='metrics'):
+        get_settings()
+    monkeypatch.setenv('METRICS', 'Local')
+    monkeypatch.setenv('METRICS_TOKEN', TOKEN)
+    get_settings.cache_clear()
+    with pytest.raises(ConfigError, match='set only one of them'):
+        get_settings()
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ loopback, and real Chromium through nginx.
 
 Which instance a browser reaches is decided by nginx's routing cookie (`tasklight_route`): the
 test finds one value that nginx sends to each instance and gives each browser context one of
-them. Where a page lives is read from each instance's own /metrics (connected dashboards).
+them. Where a page lives is read from each instance's own /metrics (connected dashboards), with
+the bearer token that turns it on (it is off by default).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from tests.browser.test_flows import PASSWORD, add, sign_up
+from tests.browser.test_organize import nav, new_list, row
 from tests.deploy.kit import (
     CADDY,
     NGINX,
@@ -43,6 +45,7 @@ pytestmark = pytest.mark.skipif(NGINX is None, reason=NOT_INSTALLED)
 
 ROUTE_COOKIE = 'tasklight_route'  # set by deploy/nginx.conf
 LIVE = 2000  # ms: a change must show on the other instance within this
+METRICS_TOKEN = 'deploy-test-metrics-token'
 _numbers = itertools.count(1)
 
 
@@ -75,6 +78,7 @@ class Instance:
         env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST')}
         for key in ('ENV', 'SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'RATE_LIMIT_LOGIN'):
             env.pop(key, None)
+        env.pop('METRICS', None)  # the token below turns /metrics on
         env.update(self.env, PORT=str(self.port), DATA_DIR=str(self.data_dir))
         log = (self.data_dir / 'server.log').open('a')
         self.process = subprocess.Popen(
@@ -104,8 +108,16 @@ class Instance:
             raise
 
     def metric(self, name: str, **labels: str) -> float:
-        """A sample from this instance's own /metrics (read directly, from loopback)."""
-        text = httpx.get(f'{self.url}/metrics', timeout=5).raise_for_status().text
+        """A sample from this instance's own /metrics (read directly, as Prometheus would)."""
+        text = (
+            httpx.get(
+                f'{self.url}/metrics',
+                headers={'Authorization': f'Bearer {METRICS_TOKEN}'},
+                timeout=5,
+            )
+            .raise_for_status()
+            .text
+        )
         total = 0.0
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
@@ -176,6 +188,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         'RATE_LIMIT_LOGIN': '5/minute',
         'RATE_LIMIT_REGISTER': '100/minute',
         'ACCESS_LOG': 'true',
+        'METRICS_TOKEN': METRICS_TOKEN,
     }
     a = Instance('a', tmp_path_factory.mktemp('instance-a'), shared)
     b = Instance('b', tmp_path_factory.mktemp('instance-b'), shared)
@@ -213,6 +226,7 @@ def test_nginx_routes_by_its_cookie_and_gives_one_to_a_new_browser(
     owner = deployment.owner(cookie)
     assert [deployment.owner(cookie) for _ in range(5)] == [owner] * 5
     assert httpx.get(f'{deployment.proxy}/metrics').status_code == 404  # each instance's own
+    assert httpx.get(f'{deployment.a.url}/metrics').status_code == 401  # the token, even here
 
 
 def test_a_change_on_one_instance_shows_live_on_the_other(
@@ -296,6 +310,52 @@ def test_failed_sign_ins_are_counted_across_instances(
         sign_in(page, email)
         expect(page.get_by_text(re.compile(r'Too many attempts\. Try again in'))).to_be_visible()
         expect(page).to_have_url(re.compile(r'/login'))
+    on_a.close()
+    on_b.close()
+
+
+def test_a_list_shared_across_instances_is_live_in_both_directions(
+    deployment: Deployment, browser: Browser
+) -> None:
+    """The owner, served by instance a, shares a list with a colleague served by instance b: the
+    owner's new task shows in the colleague's tab, and the colleague's edit of it in the
+    owner's, each within 2 s and without a reload."""
+    on_a, on_b = deployment.context(browser, 'a'), deployment.context(browser, 'b')
+    owner, colleague = on_a.new_page(), on_b.new_page()
+    their_email = sign_up(colleague)
+    sign_up(owner)
+    new_list(owner, 'Across instances')
+    owner.get_by_role('button', name='Options for Across instances').click()
+    owner.locator('.q-menu').get_by_text('Share…', exact=True).click()
+    dialog = owner.get_by_role('dialog', name='Share Across instances')
+    dialog.get_by_label('Email').fill(their_email)
+    dialog.get_by_role('button', name='Share', exact=True).click()
+    expect(dialog.get_by_text(their_email)).to_be_visible()
+    dialog.get_by_role('button', name='Done').click()
+    # It arrives in the colleague's sidebar on the other instance, without a reload.
+    expect(nav(colleague, 'Across instances')).to_be_visible(timeout=LIVE)
+    nav(colleague, 'Across instances').click()
+    expect(colleague.get_by_role('heading', name='Across instances')).to_be_visible()
+    deployment.expect_dashboards(a=1, b=1)  # the owner's tab on a, the colleague's on b
+
+    owner.get_by_label('New task').fill('Added on instance a')
+    started = time.monotonic()
+    owner.get_by_label('New task').press('Enter')
+    arrived = colleague.get_by_role('checkbox', name='Added on instance a')
+    expect(arrived).to_be_visible(timeout=LIVE)
+    a_to_b = time.monotonic() - started
+
+    row(colleague, 'Added on instance a').get_by_role('button', name='Edit').click()
+    edit = colleague.get_by_role('dialog')
+    edit.get_by_label('Title').fill('Edited on instance b')
+    started = time.monotonic()
+    edit.get_by_role('button', name='Save').click()
+    edited = owner.get_by_role('checkbox', name='Edited on instance b')
+    expect(edited).to_be_visible(timeout=LIVE)
+    b_to_a = time.monotonic() - started
+    expect(owner.get_by_role('checkbox', name='Added on instance a')).to_have_count(0)
+    print(f'\nshared list across instances: a→b {a_to_b * 1000:.0f} ms, b→a {b_to_a * 1000:.0f} ms')
+    deployment.expect_dashboards(a=1, b=1)  # neither tab moved to get there
     on_a.close()
     on_b.close()
 

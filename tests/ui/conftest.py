@@ -1,4 +1,5 @@
-"""Simulated-user tests run main.py in-process on the SQLite file named by the root conftest."""
+"""Simulated-user tests run main.py in-process on the SQLite file named by the root conftest,
+or, in a module that asks for `app_on_both_databases`, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,11 +9,35 @@ import pytest
 from sqlalchemy import text
 
 from app import db
+from app.config import get_settings
 from tests.conftest import TABLES
+
+BOTH = 'app_on_both_databases'
+
+
+@pytest.fixture
+def app_on_both_databases(database: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a UI test on SQLite and on PostgreSQL, as the service and API tests are.
+
+    Opt in per module with `pytestmark = pytest.mark.usefixtures('app_on_both_databases')`
+    (fixtures named by usefixtures are set up before a test's own, so before `user` runs
+    main.py). The root conftest's `database` fixture does the work: it parametrizes the test
+    over its session-wide databases (a fresh SQLite file, and this worker's PostgreSQL database
+    from TEST_POSTGRES_URL, each migrated once), points `app.db` at that engine, and empties
+    every table after the test. Here main.py is pointed at it as well: DATABASE_URL names it,
+    so the simulated app's start-up migration (at head already: nothing to do) and, on
+    PostgreSQL, its cross-instance listener run against it as a deployed instance's would.
+    `_app_database` below then leaves the engine alone."""
+    monkeypatch.setenv('DATABASE_URL', db.get_engine().url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    return database
 
 
 @pytest.fixture(autouse=True)
-def _app_database() -> Iterator[None]:
+def _app_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    if BOTH in request.fixturenames:  # the `database` fixture sets and empties the engine
+        yield
+        return
     db.set_engine(None)  # main.py migrates and connects to the configured database
     yield
     engine = db.get_engine()

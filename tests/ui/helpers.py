@@ -17,7 +17,7 @@ from nicegui.testing.user_interaction import UserInteraction
 from app.config import SESSION_COOKIE as COOKIE
 from app.db import session_scope
 from app.models import ListRead, TaskRead, UserRead
-from services import auth, lists, tasks
+from services import auth, lists, sharing, tasks
 from tests.factories import PASSWORD, make_user
 
 
@@ -182,6 +182,21 @@ def task_in(
         if completed:
             task = tasks.update_task(session, actor_id=owner.id, task_id=task.id, completed=True)
         return task
+
+
+def share(owner_id: object, list_id: int, email: str, role: str) -> None:
+    with session_scope() as session:
+        sharing.share_list(session, actor_id=owner_id, list_id=list_id, email=email, role=role)
+
+
+def hidden(element: ui.element) -> bool:
+    """Not shown: it or one of its ancestors is hidden."""
+    current: ui.element | None = element
+    while current is not None:
+        if not current.visible:
+            return True
+        current = current.parent_slot.parent if current.parent_slot is not None else None
+    return False
 
 
 def inbox_of(owner: UserRead) -> int:

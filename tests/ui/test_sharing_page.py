@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nicegui import ElementFilter, ui
+from nicegui import ElementFilter
 from nicegui.testing import User
 
 from app.db import session_scope
@@ -15,30 +15,17 @@ from tests.factories import make_user
 from tests.ui.helpers import (
     checkbox,
     eventually,
+    hidden,
     make_list,
     on_path,
     open_as,
     press,
     row_parts,
+    share,
     signed_in_person,
     task_in,
     titles_on_page,
 )
-
-
-def share(owner_id: object, list_id: int, email: str, role: str) -> None:
-    with session_scope() as session:
-        sharing.share_list(session, actor_id=owner_id, list_id=list_id, email=email, role=role)
-
-
-def hidden(element: ui.element) -> bool:
-    """Not shown: it or one of its ancestors is hidden."""
-    current: ui.element | None = element
-    while current is not None:
-        if not current.visible:
-            return True
-        current = current.parent_slot.parent if current.parent_slot is not None else None
-    return False
 
 
 def open_tasks(owner: UserRead, list_id: int) -> list[TaskRead]:
