@@ -157,6 +157,9 @@ def test_keyboard_only_add_move_complete_edit_delete_undo_and_go(page: Page) -> 
     page.keyboard.press('g')
     page.keyboard.press('i')
     expect(page).to_have_url(re.compile(r'/tasks$'))
+    # A new page: its shortcuts work once its script has run and it is connected, as a person
+    # sees it has loaded.
+    page.wait_for_function('window.tlKeys !== undefined && window.did_handshake === true')
     page.keyboard.press('n')
     expect(page.get_by_label('New task')).to_be_focused()
 
