@@ -74,10 +74,11 @@ def apply_theme(theme: str = 'system') -> ui.dark_mode:
         ' .tl-skip:focus { top: 0.5rem; }'
         # A focus ring, not Quasar's faint tint: the primary colour is 6:1 (light) and 9:1
         # (dark) against the page, over the 3:1 a focus indicator needs.
-        ' .q-btn:focus-visible, a:focus-visible, .q-item:focus-visible, .q-checkbox:focus-visible,'
-        ' .q-toggle:focus-visible, .q-expansion-item .q-item:focus-visible,'
+        # In the `overrides` layer, since Quasar's buttons carry `no-outline` (!important).
+        ' @layer overrides { .q-btn:focus-visible, a:focus-visible, .q-item:focus-visible,'
+        ' .q-checkbox:focus-visible, .q-toggle:focus-visible,'
         ' .q-uploader__header .q-btn:focus-within'
-        ' { outline: 2px solid var(--q-primary); outline-offset: 2px; }'
+        ' { outline: 2px solid var(--q-primary) !important; outline-offset: 2px; } }'
         # Read by screen readers, not shown (the live region, the sidebar's "open" after a count).
         ' .tl-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0;'
         ' margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }'

@@ -55,6 +55,8 @@ ROW_CSS = """
   line-height: 1rem; color: #64748b; }
 .body--dark .tl-row::after { color: #94a3b8; }
 .tl-row .tl-done .q-checkbox__label { text-decoration: line-through; }
+/* The title fills its part of the row, so a right-to-left title sits at the row's right. */
+.tl-row .q-checkbox__label { flex: 1 1 auto; min-width: 0; }
 .tl-row:focus-visible { outline: 2px solid var(--q-primary); outline-offset: 2px; }
 .tl-row[draggable="true"] { cursor: grab; }
 .tl-row.tl-dragging { opacity: 0.45; }

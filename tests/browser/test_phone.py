@@ -86,3 +86,37 @@ def test_turning_a_page_starts_at_its_top(browser: Browser, base_url: str) -> No
     connected(page)
     expect(heading).to_be_in_viewport(timeout=WAIT)
     context.close()
+
+
+def test_right_to_left_titles_read_right_to_left_and_focus_is_a_ring(
+    browser: Browser, base_url: str
+) -> None:
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORTS['desktop'])
+    page = context.new_page()
+    email = sign_up(page)
+    api_task(base_url, api_token(base_url, email), title='خرید نان و شیر')
+    label = page.get_by_role('checkbox', name='خرید نان و شیر').locator('.q-checkbox__label')
+    expect(label).to_be_visible(timeout=WAIT)
+    # The text hugs the label's right edge, as dir="auto" would place it.
+    edges = label.evaluate(
+        """label => {
+            const range = document.createRange();
+            range.selectNodeContents(label);
+            const text = range.getBoundingClientRect(), box = label.getBoundingClientRect();
+            return [text.right, box.right, text.left, box.left];
+        }"""
+    )
+    text_right, box_right, text_left, box_left = edges
+    assert abs(box_right - text_right) <= 2, edges
+    assert text_left - box_left > 20, edges
+
+    # A focused button shows a 2 px ring in the primary colour, not Quasar's faint tint.
+    settings = page.get_by_role('link', name='Settings')
+    settings.focus()
+    page.keyboard.press('Shift+Tab')
+    page.keyboard.press('Tab')  # focus by keyboard, so :focus-visible applies
+    expect(settings).to_be_focused()
+    expect(settings).to_have_css('outline-style', 'solid')
+    expect(settings).to_have_css('outline-width', '2px')
+    expect(settings).to_have_css('outline-color', 'rgb(79, 70, 229)')
+    context.close()
