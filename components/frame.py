@@ -72,6 +72,7 @@ def apply_theme(theme: str = 'system') -> ui.dark_mode:
         ' padding: 0.5rem 1rem; border-radius: 0.375rem; background: var(--q-primary);'
         ' color: #fff; }'
         ' .tl-skip:focus { top: 0.5rem; }'
+        ' @media (max-width: 639px) { .tl-sign-out .block { display: none; } }'
         # A focus ring, not Quasar's faint tint: the primary colour is 6:1 (light) and 9:1
         # (dark) against the page, over the 3:1 a focus indicator needs.
         # In the `overrides` layer, since Quasar's buttons carry `no-outline` (!important).
@@ -183,7 +184,8 @@ def page_frame(
             menu.props('flat round dense aria-label=Menu').classes('lg:hidden text-slate-600')
             menu.mark('menu')
         ui.icon('task_alt', size='28px').classes('text-primary')
-        ui.label('Tasklight').classes('text-lg font-semibold tracking-tight')
+        # On a phone the logo alone: the signed-in email needs the room.
+        ui.label('Tasklight').classes('text-lg font-semibold tracking-tight max-sm:hidden')
         ui.space()
         if desktop_header():  # the desktop app's About button; with one local person, no account
             email = None
@@ -208,9 +210,10 @@ def page_frame(
                 'flat round dense href=/settings aria-label=Settings title=Settings'
             ).classes('text-slate-600 shrink-0').mark('settings-link')
         if email is not None:
+            # The word only from 640 px: on a phone the email needs the room (named either way).
             ui.button('Sign out', icon='logout', on_click=on_sign_out).props(
-                'flat no-caps dense'
-            ).classes('text-slate-600 shrink-0')
+                'flat no-caps dense aria-label="Sign out" title="Sign out"'
+            ).classes('text-slate-600 shrink-0 tl-sign-out')
     if sidebar is not None:
         drawer = ui.left_drawer(value=False, bordered=True)
         drawer.props('show-if-above breakpoint=1024 width=260').classes('tl-surface p-0')
