@@ -3,7 +3,6 @@ worker keeps nothing but the app shell, and the 404 page leads back."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +12,7 @@ from playwright.sync_api import BrowserContext, BrowserType, Error, Page, expect
 
 from bench.common import CHROMIUM_ARGS
 from tests.browser.conftest import CHROMIUM
-
-PASSWORD = 'correct horse battery'
-_numbers = itertools.count(1)
+from tests.browser.test_flows import sign_up
 
 # Resolves once this page's worker is active, whatever state it was in when asked.
 WORKER_ACTIVATED = """async () => {
@@ -48,18 +45,6 @@ def installed(browser_type: BrowserType, base_url: str, tmp_path: Path) -> Itera
     )
     yield context
     context.close()
-
-
-def sign_up(page: Page) -> str:
-    email = f'installer{next(_numbers)}-{id(page)}@example.com'
-    page.goto('/signup')
-    page.get_by_label('Email').fill(email)
-    page.get_by_label('Password', exact=True).fill(PASSWORD)
-    page.get_by_label('Confirm password').fill(PASSWORD)
-    page.get_by_role('button', name='Sign up').click()
-    expect(page).to_have_url(re.compile(r'/tasks$'))
-    expect(page.get_by_text(email)).to_be_visible()
-    return email
 
 
 def test_the_app_installs_and_its_worker_keeps_nothing_of_anyone(installed: BrowserContext) -> None:
