@@ -109,18 +109,30 @@ class ThemeToggle:
         self._dark = dark
         self._on_change = on_change
         self.theme = theme
-        self.button = ui.button(icon='brightness_auto').props('flat round dense aria-haspopup=menu')
+        self.button = ui.button(icon='brightness_auto', on_click=self.open)
+        self.button.props('flat round dense aria-haspopup=menu')
         self.button.classes('text-slate-600 shrink-0').mark('theme-button')
         self._items: dict[str, ui.menu_item] = {}
-        with self.button, ui.menu() as self.menu:
-            self.menu.props['aria-label'] = 'Theme'
-            for value, label, icon in THEMES:
-                with ui.menu_item(on_click=lambda v=value: self.choose(v)) as item:
-                    ui.icon(icon, size='20px').classes('mr-3')
-                    ui.label(label)
-                item.props['role'] = 'menuitemradio'
-                self._items[value] = item.mark(f'theme-{value}')
+        self.menu: ui.menu | None = None  # built when first opened: most pages never open it
         self.show(theme)
+
+    def open(self) -> None:
+        if self.menu is None or self.menu.is_deleted:
+            with self.button, ui.menu().props('no-parent-event') as self.menu:
+                self.menu.props['aria-label'] = 'Theme'
+                for value, label, icon in THEMES:
+                    with ui.menu_item(on_click=lambda v=value: self.choose(v)) as item:
+                        ui.icon(icon, size='20px').classes('mr-3')
+                        ui.label(label)
+                    item.props['role'] = 'menuitemradio'
+                    self._items[value] = item.mark(f'theme-{value}')
+            self._check_items()
+        self.menu.open()
+
+    def _check_items(self) -> None:
+        for value, item in self._items.items():
+            item.props['aria-checked'] = 'true' if value == self.theme else 'false'
+            item.classes(replace='tl-active' if value == self.theme else '')
 
     def show(self, theme: str) -> None:
         names = {value: (label, icon) for value, label, icon in THEMES}
@@ -129,9 +141,7 @@ class ThemeToggle:
         self.button.props(f'icon={icon}')
         self.button.props['aria-label'] = f'Theme: {label}'
         self.button.props['title'] = f'Theme: {label}'
-        for value, item in self._items.items():
-            item.props['aria-checked'] = 'true' if value == self.theme else 'false'
-            item.classes(replace='tl-active' if value == self.theme else '')
+        self._check_items()
         self.button.update()
         self._dark.value = DARK.get(self.theme)
 

@@ -18,6 +18,15 @@ the page's script and style URLs, so `X-Forwarded-Prefix: //evil.example` turned
 `Location: //evil.example/…`. Here it counts only from a proxy in FORWARDED_ALLOW_IPS and only
 as a plain path; otherwise it is removed before NiceGUI sees it.
 
+4. The bindable-property registry. Every time a bindable property (an element's `visible`,
+`text`, `value`, …) is first set, NiceGUI 3.18 records `(id(element), (name,)) -> element` in a
+global `WeakValueDictionary`, only so that a later `bind_*` call can tell a bindable source
+(pushed on change) from a plain attribute (polled by the refresh loop). That is three or four
+entries per element, about 1.1 KB each element with its weak reference and keys, a quarter of
+what a dashboard's element costs (tracemalloc, docs/performance.md), for a question the
+property's class answers: here a source is bindable when its class attribute is a
+`BindableProperty`, and the property no longer writes the registry.
+
 Each replaced original is fingerprinted in tests/test_nicegui_tuning.py: upgrading NiceGUI fails
 that test until these are checked against the new originals.
 """
@@ -29,7 +38,7 @@ from collections.abc import Callable
 from types import FunctionType, MethodType
 from typing import Any
 
-from nicegui import core, helpers, ui_run
+from nicegui import binding, core, helpers, ui_run
 from nicegui.helpers import functions
 from nicegui.version import __version__
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -141,9 +150,60 @@ class StaticCacheControl:
         await self.app(scope, receive, send_cached)
 
 
+_original_set = binding.BindableProperty.__set__
+_original_bind_one_way = binding._bind_one_way
+
+
+def bindable_set(self: binding.BindableProperty, owner: Any, value: Any) -> None:
+    """`BindableProperty.__set__` without the registry write (else the same)."""
+    stored = '___' + self.name
+    has_attr = hasattr(owner, stored)
+    if not has_attr:
+        binding._make_copyable(type(owner))
+    value_changed = has_attr and getattr(owner, stored) != value
+    if has_attr and not value_changed:
+        return
+    setattr(owner, stored, value)
+    if (id(owner), (self.name,)) in binding.bindings:  # else there is nothing to propagate to
+        binding._propagate(owner, (self.name,))
+    if value_changed and self._change_handler is not None:
+        self._change_handler(owner, value)
+
+
+def is_bindable(source: Any, name: tuple[str, ...]) -> bool:
+    """Whether `source.<name>` pushes its changes (a BindableProperty) rather than being polled."""
+    if len(name) != 1:
+        return False
+    # Not getattr: on the class, the descriptor's __get__ would run with no instance.
+    for cls in type(source).__mro__:
+        if name[0] in cls.__dict__:
+            return isinstance(cls.__dict__[name[0]], binding.BindableProperty)
+    return False
+
+
+def bind_one_way(
+    source_obj: Any,
+    source_name: tuple[str, ...],
+    target_obj: Any,
+    target_name: tuple[str, ...],
+    transform: Callable[[Any], Any] | None,
+) -> None:
+    """`binding._bind_one_way`, asking the class instead of the registry (else the same)."""
+    binding_key = (id(source_obj), source_name)
+    binding.bindings[binding_key].append((source_obj, target_obj, target_name, transform))
+    binding._binding_keys_by_object[id(source_obj)].add(binding_key)
+    binding._binding_keys_by_object[id(target_obj)].add(binding_key)
+    if not is_bindable(source_obj, source_name):
+        binding.active_links.append((source_obj, source_name, target_obj, target_name, transform))
+        binding._active_links_added.set()
+    binding._propagate(source_obj, source_name)
+
+
 def apply() -> None:
     """Idempotent. Methods are class attributes, so the table stays as small as the classes."""
     helpers.expects_arguments = expects_arguments
     functions.expects_arguments = expects_arguments
     ui_run.RedirectWithPrefixMiddleware = PrefixedRedirects  # type: ignore[attr-defined, assignment]
     ui_run.SetCacheControlMiddleware = StaticCacheControl  # type: ignore[attr-defined, assignment]
+    binding.BindableProperty.__set__ = bindable_set  # type: ignore[method-assign]
+    binding._bind_one_way = bind_one_way

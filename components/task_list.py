@@ -210,7 +210,7 @@ class _Row:
     box: ui.checkbox
 
 
-def _icon(name: str, extra: str = '', label: str | None = None) -> str:
+def icon_html(name: str, extra: str = '', label: str | None = None) -> str:
     named = (
         f' role="img" aria-label="{html.escape(label)}" title="{html.escape(label)}"'
         if label
@@ -223,7 +223,7 @@ def _button(action: str, icon: str, label: str, extra: str = '') -> str:
     popup = ' aria-haspopup="menu"' if action == 'more' else ''
     return (
         f'<button type="button" class="tl-act {extra}" data-action="{action}"'
-        f' aria-label="{label}" title="{label}"{popup}>{_icon(icon)}</button>'
+        f' aria-label="{label}" title="{label}"{popup}>{icon_html(icon)}</button>'
     )
 
 
@@ -355,7 +355,7 @@ class TaskRows:
             )
         if task.priority in PRIORITY_COLOURS:
             colour = PRIORITY_COLOURS[task.priority]
-            flag = _icon(
+            flag = icon_html(
                 'flag', f'tl-flag text-{colour}', f'Priority: {PRIORITY_NAMES[task.priority]}'
             )
             parts.append(flag.replace('<i ', '<i data-part="priority" ', 1))
@@ -367,7 +367,7 @@ class TaskRows:
                 f'{html.escape(initials(self._people[task.assignee_id]))}</span>'
             )
         if self.locked(task):
-            parts.append(_icon('visibility', 'tl-flag text-slate-500', 'View only'))
+            parts.append(icon_html('visibility', 'tl-flag text-slate-500', 'View only'))
             return ''.join(parts)
         parts.append(_button('edit', 'edit', 'Edit', 'tl-wide-only'))
         parts.append(_button('delete', 'delete', 'Delete', 'text-negative tl-wide-only'))

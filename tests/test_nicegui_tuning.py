@@ -8,7 +8,7 @@ import hashlib
 import inspect
 from typing import Any
 
-from nicegui import helpers
+from nicegui import binding, helpers
 from nicegui.helpers import functions
 
 from components import nicegui_tuning
@@ -60,6 +60,64 @@ def test_apply_installs_it_where_nicegui_looks() -> None:
     assert functions.expects_arguments is nicegui_tuning.expects_arguments
 
 
+# ---------------------------------------------------------------- bindings without the registry
+
+
+class Source:
+    pushed = binding.BindableProperty()
+
+    def __init__(self) -> None:
+        self.pushed = 1
+        self.polled = 1
+
+
+class Target:
+    def __init__(self) -> None:
+        self.value: Any = None
+
+
+def test_bindable_properties_are_pushed_and_plain_attributes_polled() -> None:
+    nicegui_tuning.apply()
+    source, pushed, polled = Source(), Target(), Target()
+    links_before = len(binding.active_links)
+    binding.bind_to(source, 'pushed', pushed, 'value')
+    binding.bind_to(source, 'polled', polled, 'value')
+    try:
+        assert (pushed.value, polled.value) == (1, 1)  # the first propagation, both ways
+        assert len(binding.active_links) == links_before + 1
+        assert binding.active_links[-1][:2] == (source, ('polled',))
+        source.pushed = 2  # pushed at once, no refresh loop needed
+        assert pushed.value == 2
+        source.polled = 2
+        binding._refresh_step()  # what the refresh loop does for a plain attribute
+        assert polled.value == 2
+    finally:
+        binding.remove([source])
+    assert binding.active_links[links_before:] == []
+
+
+def test_setting_a_bindable_property_keeps_no_registry_entry() -> None:
+    nicegui_tuning.apply()
+    before = len(binding.bindable_properties)
+    sources = [Source() for _ in range(10)]
+    for source in sources:
+        source.pushed = 5
+    assert len(binding.bindable_properties) == before
+
+
+def test_a_two_way_binding_between_bindable_properties_still_syncs() -> None:
+    nicegui_tuning.apply()
+    first, second = Source(), Source()
+    binding.bind(first, 'pushed', second, 'pushed')
+    try:
+        first.pushed = 7
+        assert second.pushed == 7
+        second.pushed = 8
+        assert first.pushed == 8
+    finally:
+        binding.remove([first, second])
+
+
 # ---------------------------------------------------------------- the pinned NiceGUI
 
 # sha256 of `inspect.getsource` of each NiceGUI original that components/nicegui_tuning.py
@@ -73,6 +131,12 @@ ORIGINALS = {
     ),
     'nicegui.middlewares.SetCacheControlMiddleware': (
         'da37a070f4d5b35695a54388c3874cd3d3eb5bdb1c3f7ba84d15fc165d3a6f9d'
+    ),
+    'nicegui.binding.BindableProperty.__set__': (
+        '5958bad1743a4b940f0580d23e3efb8d5dc0929e6c425a4e59bc4591c4d99c4f'
+    ),
+    'nicegui.binding._bind_one_way': (
+        '9294ca02672c3f13b45f1c5f6187317c8f0836df45a1e8a6da4595b1bd092a80'
     ),
 }
 RECHECK = (
@@ -92,6 +156,8 @@ def _originals() -> dict[str, object]:
             middlewares.RedirectWithPrefixMiddleware
         ),
         'nicegui.middlewares.SetCacheControlMiddleware': middlewares.SetCacheControlMiddleware,
+        'nicegui.binding.BindableProperty.__set__': nicegui_tuning._original_set,
+        'nicegui.binding._bind_one_way': nicegui_tuning._original_bind_one_way,
     }
 
 

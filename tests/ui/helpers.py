@@ -258,6 +258,21 @@ def row_parts(user: User, task_id: int) -> dict[str, dict[str, str]]:
     return parser.parts
 
 
+def sidebar_count(user: User, key: str) -> str:
+    """The number the sidebar's entry `key` ('inbox', 'today', 'list-7', …) shows ('' if none)."""
+    return sidebar_parts(user, key).get('count', {}).get('text', '')
+
+
+def sidebar_parts(user: User, key: str) -> dict[str, dict[str, str]]:
+    """The sidebar entry's count and what a screen reader hears after it ('count', 'spoken'),
+    each as its attributes plus 'text', from the HTML the entry shows."""
+    with user:
+        inside = next(iter(ElementFilter(marker=f'entry-{key}')))
+    parser = _Parts()
+    parser.feed(inside.content)
+    return parser.parts
+
+
 def open_completed(user: User) -> None:
     """Open the list's Completed section (its rows are built only while it is open)."""
     with user:

@@ -19,6 +19,8 @@ from tests.ui.helpers import (
     on_path,
     route_navigation,
     row_parts,
+    sidebar_count,
+    sidebar_parts,
     signed_in_person,
     stored_tasks,
     task_in,
@@ -46,10 +48,12 @@ async def test_today_shows_overdue_first_then_today_and_the_sidebar_counts_them(
     assert titles_on_page(user) == ['late', 'due today']
     assert user.find(marker='group-overdue').elements.pop().visible
     assert text_of(user, 'group-today') == day_heading(today, today)
-    assert text_of(user, 'count-today') == '2'
-    assert 'text-negative' in user.find(marker='count-today').elements.pop().classes
-    assert text_of(user, 'spoken-today') == ' due, some overdue'  # "Today 2 due, some overdue"
-    assert text_of(user, 'count-upcoming') == '2'
+    assert sidebar_count(user, 'today') == '2'
+    assert 'text-negative' in sidebar_parts(user, 'today')['count']['class']
+    assert (
+        sidebar_parts(user, 'today')['spoken']['text'] == ' due, some overdue'
+    )  # "Today 2 due, some overdue"
+    assert sidebar_count(user, 'upcoming') == '2'
     due = next(t for t in stored_tasks(me) if t.title == 'due today')
     assert row_parts(user, due.id)['list']['text'] == 'Work'
     assert user.find(marker='nav-today').elements.pop().props['aria-current'] == 'page'
