@@ -670,6 +670,10 @@ class DuePicker:
     """A due-date button: its menu holds quick picks (Today, Tomorrow, Next week, No date), a
     calendar and an optional time. The button says the choice ('Tomorrow 09:00').
 
+    With `lazy`, the menu is built when the button first opens it (the new-task form on every
+    dashboard: nine server elements that most visits never use); the choice lives here, so
+    reading and setting it does not build anything.
+
     Marks (with the given prefix): `<p>-due` (the calendar, its value 'YYYY-MM-DD'), `<p>-time`,
     `<p>-due-button`, `<p>-due-today`, `<p>-due-tomorrow`, `<p>-due-next-week`, `<p>-due-none`."""
 
@@ -681,13 +685,33 @@ class DuePicker:
         due_date: date | None = None,
         due_time: time | None = None,
         week_start: str = 'monday',
+        lazy: bool = False,
     ) -> None:
+        self._prefix = prefix
         self._today = today
         self._first_day = FIRST_DAY.get(week_start, 1)
-        self.button = ui.button(icon='event').props('outline dense no-caps')
+        self._day: str | None = due_date.isoformat() if due_date else None
+        self._at: str = f'{due_time:%H:%M}' if due_time else ''
+        self._listeners: list[Callable[[], None]] = []
+        self.menu: ui.menu | None = None
+        self.date: ui.date | None = None
+        self.time: ui.input | None = None
+        self.button = ui.button(icon='event', on_click=self.open).props('outline dense no-caps')
         self.button.classes('px-2 text-slate-700').mark(f'{prefix}-due-button')
         self.button.props['aria-haspopup'] = 'dialog'
-        with self.button, ui.menu() as self.menu, ui.column().classes('p-3 gap-2'):
+        if not lazy:
+            self._build()
+        self._say()
+
+    def _build(self) -> ui.menu:
+        if self.menu is not None:
+            return self.menu
+        prefix = self._prefix
+        with (
+            self.button,
+            ui.menu().props('no-parent-event') as menu,
+            ui.column().classes('p-3 gap-2'),
+        ):
             with ui.row().classes('gap-1'):
                 for label, key, days in (
                     ('Today', 'today', 0),
@@ -699,10 +723,7 @@ class DuePicker:
                         'flat dense no-caps size=sm color=primary'
                     ).mark(f'{prefix}-due-{key}')
             self.date = (
-                ui.date(
-                    value=due_date.isoformat() if due_date else None,
-                    on_change=self._changed,
-                )
+                ui.date(value=self._day, on_change=self._changed)
                 .props(f'minimal flat bordered first-day-of-week={self._first_day}')
                 .mark(f'{prefix}-due')
             )
@@ -710,7 +731,7 @@ class DuePicker:
             self.time = (
                 ui.input(
                     'Time (optional)',
-                    value=f'{due_time:%H:%M}' if due_time else '',
+                    value=self._at,
                     validation={TIME_ERROR: _time_ok},
                     on_change=self._time_changed,
                 )
@@ -718,22 +739,75 @@ class DuePicker:
                 .classes('w-full')
                 .mark(f'{prefix}-time')
             )
-        self._say()
+        self.menu = menu
+        return menu
+
+    def open(self) -> None:
+        self._build().open()
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call `callback` whenever the date or the time changes (chosen or set)."""
+        self._listeners.append(callback)
 
     @property
     def due_date(self) -> date | None:
-        return parse_day(self.date.value)
+        return parse_day(self._day)
 
     @property
     def due_time(self) -> time | None:
         """The time chosen; ValueError when what is in the field is not a time."""
-        return parse_time(self.time.value)
+        return parse_time(self._at)
+
+    @property
+    def time_text(self) -> str:
+        """The time field as typed (a time that does not parse stays text)."""
+        return self._at
 
     def set(self, due_date: date | None, due_time: time | None) -> None:
-        self.date.value = due_date.isoformat() if due_date else None
-        self.time.value = f'{due_time:%H:%M}' if due_time else ''
-        self.time.error = None
+        self._choose(
+            due_date.isoformat() if due_date else None, f'{due_time:%H:%M}' if due_time else ''
+        )
+        if self.time is not None:
+            self.time.error = None
         self._say()
+
+    def set_date(self, due_date: date | None) -> None:
+        """As the calendar does: no date drops the time of day too."""
+        day = due_date.isoformat() if due_date else None
+        self._choose(day, self._at if day else '')
+
+    def set_time(self, due_time: time | None) -> None:
+        self._choose(self._day, f'{due_time:%H:%M}' if due_time else '')
+
+    def validate(self) -> bool:
+        """Whether the time is a time; if not, the menu opens with the error shown."""
+        if self.time is not None and self.time.validate():
+            return True
+        if self.time is None and _time_ok(self._at):
+            return True
+        self.open()
+        assert self.time is not None
+        self.time.validate()
+        return False
+
+    def show_error(self, message: str) -> None:
+        self.open()
+        assert self.time is not None
+        self.time.error = message
+
+    def _choose(self, day: str | None, at: str) -> None:
+        changed = (day, at) != (self._day, self._at)
+        self._day, self._at = day, at
+        if self.date is not None and self.time is not None:
+            self.time.value = at
+            self.date.value = day
+        if changed:
+            self._say()
+            self._changes()
+
+    def _changes(self) -> None:
+        for callback in self._listeners:
+            callback()
 
     def _quick(self, days: int | None) -> None:
         today = self._today()
@@ -741,20 +815,24 @@ class DuePicker:
             self.set(None, None)
         elif days is None:  # next week: its first day (the person's week start)
             ahead = (self._first_day - (today.weekday() + 1)) % 7 or 7
-            self.date.value = (today + timedelta(days=ahead)).isoformat()
+            self.set_date(today + timedelta(days=ahead))
         else:
-            self.date.value = (today + timedelta(days=days)).isoformat()
-        self.menu.close()
+            self.set_date(today + timedelta(days=days))
+        if self.menu is not None:
+            self.menu.close()
 
     def _changed(self) -> None:
-        if self.date.value is None and self.time.value:
-            self.time.value = ''  # no date, no time of day
-        self._say()
+        assert self.date is not None
+        day = self.date.value or None
+        self._choose(day, self._at if day else '')  # no date, no time of day
 
     def _time_changed(self) -> None:
-        if self.time.value and _time_ok(self.time.value) and self.due_date is None:
-            self.date.value = self._today().isoformat()  # a time alone means today
-        self._say()
+        assert self.time is not None
+        at = self.time.value or ''
+        day = self._day
+        if at and _time_ok(at) and day is None:
+            day = self._today().isoformat()  # a time alone means today
+        self._choose(day, at)
 
     def _say(self) -> None:
         try:
@@ -873,7 +951,7 @@ class NewTaskForm:
             self.quick = QuickAdd(self.title, today=self._today, week_start=week_start, lists=lists)
             with ui.row().classes('w-full items-center gap-2'):
                 self.due = DuePicker(
-                    'new', today=self._today, due_date=default_due, week_start=week_start
+                    'new', today=self._today, due_date=default_due, week_start=week_start, lazy=True
                 )
                 self.priority = priority_select('new')
             with (
@@ -891,8 +969,7 @@ class NewTaskForm:
         keep_typing(self.title, NEW, 'title')
         keep_typing(self.description, NEW, 'description')
         self.title.on_value_change(self._typed)
-        self.due.date.on_value_change(lambda: self._chose('date', 'time'))
-        self.due.time.on_value_change(lambda: self._chose('date', 'time'))
+        self.due.on_change(lambda: self._chose('date', 'time'))
         self.priority.on_value_change(lambda: self._chose('priority'))
         self.add.on_click(self.submit)
         self.title.on('keydown.enter', self.submit)
@@ -926,8 +1003,7 @@ class NewTaskForm:
     async def submit(self) -> None:
         if not (self.title.validate() and self.description.validate()):
             return
-        if not self.due.time.validate():
-            self.due.menu.open()
+        if not self.due.validate():
             return
         values, list_id = self.values()
         error = await _send(self.add, self._on_add, values, list_id)
@@ -1110,16 +1186,16 @@ class EditDialog:
             try:
                 return self.due.due_time
             except ValueError:
-                return self.due.time.value
+                return self.due.time_text
         return int(self.priority.value or 0)
 
     def _set(self, name: str, value: Any) -> None:
         if name in TEXT_FIELDS:
             self.fields[name].value = value
-        elif name == 'due_date':  # the calendar's change handler drops the time with the date
-            self.due.date.value = value.isoformat() if isinstance(value, date) else None
+        elif name == 'due_date':  # as the calendar does, no date drops the time with it
+            self.due.set_date(value if isinstance(value, date) else None)
         elif name == 'due_time':
-            self.due.time.value = f'{value:%H:%M}' if isinstance(value, time) else ''
+            self.due.set_time(value if isinstance(value, time) else None)
         else:
             self.priority.value = value
 
@@ -1196,10 +1272,7 @@ class EditDialog:
         return bool(self.title.validate() and self.description.validate() and self._time_valid())
 
     def _time_valid(self) -> bool:
-        if self.due.time.validate():
-            return True
-        self.due.menu.open()
-        return False
+        return self.due.validate()
 
     async def save(self) -> None:
         if self.gone:
@@ -1219,8 +1292,7 @@ class EditDialog:
         if error.field in self.fields:
             self.fields[error.field].error = error.reason
         elif error.field in ('due_date', 'due_time'):
-            self.due.time.error = error.reason or error.message
-            self.due.menu.open()
+            self.due.show_error(error.reason or error.message)
         elif error.field == 'priority':
             self.priority.error = error.reason or error.message
         else:

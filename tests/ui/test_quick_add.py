@@ -164,6 +164,7 @@ async def test_the_picker_touched_after_typing_wins_and_the_words_stay(user: Use
     await user.open('/form')
     user.find(marker='new-title').type('Pay rent tomorrow')
     await eventually(lambda: chips(user) == ['Thu 26 Nov'])
+    user.find(marker='new-due-button').click()  # its menu is built when opened
     user.find(marker='new-due-next-week').click()
     await eventually(lambda: chips(user) == [])
     user.find(marker='new-add').click()
@@ -174,6 +175,7 @@ async def test_the_picker_touched_after_typing_wins_and_the_words_stay(user: Use
 async def test_text_typed_after_the_picker_wins(user: User) -> None:
     page = Form()
     await user.open('/form')
+    user.find(marker='new-due-button').click()  # its menu is built when opened
     user.find(marker='new-due-next-week').click()
     user.find(marker='new-time').type('09:00')
     user.find(marker='new-title').type('Pay rent fri')
@@ -187,6 +189,7 @@ async def test_text_typed_after_the_picker_wins(user: User) -> None:
 async def test_a_time_alone_keeps_the_pickers_day(user: User) -> None:
     page = Form()
     await user.open('/form')
+    user.find(marker='new-due-button').click()  # its menu is built when opened
     user.find(marker='new-due-tomorrow').click()
     user.find(marker='new-title').type('Call at 5pm')
     await eventually(lambda: chips(user) == ['17:00'])

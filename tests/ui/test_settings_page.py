@@ -202,7 +202,8 @@ async def test_preferences_are_saved_as_they_are_chosen(user: User) -> None:
     await eventually(lambda: settings_of(me.id).default_list_id is None)
     # The dashboard follows: dark, and its date picker starts the week on Sunday.
     await user.open('/tasks/today')
-    await user.should_see(marker='new-due', retries=50)
+    await user.should_see(marker='new-due-button', retries=50)
+    user.find(marker='new-due-button').click()  # its menu is built when opened
     assert field(user, 'new-due').props['first-day-of-week'] == '0'
 
 

@@ -265,6 +265,7 @@ async def test_the_form_sends_due_date_time_and_priority_then_resets(user: User)
 
     await user.open('/form')
     user.find(marker='new-title').type('Pay rent')
+    user.find(marker='new-due-button').click()  # its menu is built when opened
     user.find(marker='new-due-tomorrow').click()
     await eventually(lambda: element(user, 'new-due-button').text == 'Tomorrow')
     user.find(marker='new-time').type('09:30')
@@ -293,6 +294,7 @@ async def test_a_time_alone_means_today_and_next_week_is_monday(user: User) -> N
 
     await user.open('/form')
     assert element(user, 'new-due-button').text == 'Today'
+    user.find(marker='new-due-button').click()  # its menu is built when opened
     user.find(marker='new-due-none').click()
     user.find(marker='new-time').type('18:00')
     await eventually(lambda: element(user, 'new-due').value == TODAY.isoformat())
@@ -318,6 +320,7 @@ async def test_a_garbled_time_is_refused_on_the_field(user: User) -> None:
 
     await user.open('/form')
     user.find(marker='new-title').type('Odd')
+    user.find(marker='new-due-button').click()  # its menu is built when opened
     element(user, 'new-time').value = '25:99'  # a crafted client; the browser's picker cannot
     user.find(marker='new-add').click()
     await eventually(lambda: element(user, 'new-time').error is not None)
