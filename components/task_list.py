@@ -163,7 +163,7 @@ KEY_JS = """(e) => {
 _styled: weakref.WeakKeyDictionary[Client, set[str]] = weakref.WeakKeyDictionary()
 
 
-def _style_once(client: Client, name: str, css: str) -> None:
+def style_once(client: Client, name: str, css: str) -> None:
     """Add a stylesheet once per page (each TaskRows or form would otherwise add its own)."""
     seen = _styled.setdefault(client, set())
     if name not in seen:
@@ -268,7 +268,7 @@ class TaskRows:
         self._lists: dict[int, tuple[str, str]] | None = None
         self._menu: ui.menu | None = None
         self.container = ui.column().classes('w-full gap-2').mark('task-rows')
-        _style_once(self.container.client, 'rows', ROW_CSS)
+        style_once(self.container.client, 'rows', ROW_CSS)
         self.container.on('click', self._clicked, js_handler=ACTION_JS)
         if self.draggable:
             self.container.on('dragstart', js_handler=DRAG_START_JS)
@@ -927,7 +927,7 @@ class NewTaskForm:
         self._default_due = default_due
         self._today = today or _utc_today
         self._resetting = False  # the form itself sets the picker and select: not the person
-        _style_once(ui.context.client, 'rows', ROW_CSS)
+        style_once(ui.context.client, 'rows', ROW_CSS)
         rules = {
             EMPTY_TITLE: lambda value: bool((value or '').strip()),
             ONLY_PARTS: lambda value: bool(self.quick.text_says(value).title),

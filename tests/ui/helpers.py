@@ -258,19 +258,89 @@ def row_parts(user: User, task_id: int) -> dict[str, dict[str, str]]:
     return parser.parts
 
 
+class _Nav(HTMLParser):
+    """The sidebar's HTML: each `<a data-nav>` entry's attributes, text and parts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[str, dict[str, Any]] = {}
+        self._key: str | None = None  # the last entry seen (its members follow its link)
+        self._inside = False
+        self._part: str | None = None
+        self._hidden: str | None = None  # inside an aria-hidden element (an icon's ligature)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = {key: value or '' for key, value in attrs}
+        if named.get('aria-hidden') == 'true':
+            self._hidden = tag
+        if tag == 'a' and 'data-nav' in named:
+            self._key, self._inside = named['data-nav'], True
+            self.entries[self._key] = {**named, 'text': '', 'parts': {}}
+        elif 'data-part' in named and self._key is not None:
+            self._part = named['data-part']
+            self.entries[self._key]['parts'][self._part] = {**named, 'text': ''}
+        elif 'data-list-menu' in named and self._key is not None:
+            self.entries[self._key]['menu'] = named
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._hidden:
+            self._hidden = None
+        if tag == 'span':
+            self._part = None
+        elif tag == 'a':
+            self._inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self._key is None or self._hidden is not None:
+            return
+        if self._inside:
+            self.entries[self._key]['text'] += data
+        if self._part is not None:
+            self.entries[self._key]['parts'][self._part]['text'] += data
+
+
+def sidebar(user: User) -> dict[str, dict[str, Any]]:
+    """The sidebar's entries by key ('inbox', 'today', 'list-7', 'completed', …), in order:
+    each its link's attributes ('href', 'aria-current', 'data-drop', …), its 'text' (what its
+    name reads: "Work 3 open"), its 'parts' ('count', 'spoken', 'members') and, for a list,
+    its Options button as 'menu'."""
+    parser = _Nav()
+    with user:
+        for marker in ('sidebar-lists', 'sidebar-more'):
+            for element in ElementFilter(marker=marker):
+                parser.feed(element.content)
+    return parser.entries
+
+
+def in_sidebar(user: User, key: str) -> bool:
+    return user.client is not None and key in sidebar(user)
+
+
 def sidebar_count(user: User, key: str) -> str:
-    """The number the sidebar's entry `key` ('inbox', 'today', 'list-7', …) shows ('' if none)."""
+    """The number the sidebar's entry `key` shows ('' if none)."""
     return sidebar_parts(user, key).get('count', {}).get('text', '')
 
 
 def sidebar_parts(user: User, key: str) -> dict[str, dict[str, str]]:
-    """The sidebar entry's count and what a screen reader hears after it ('count', 'spoken'),
-    each as its attributes plus 'text', from the HTML the entry shows."""
-    with user:
-        inside = next(iter(ElementFilter(marker=f'entry-{key}')))
-    parser = _Parts()
-    parser.feed(inside.content)
-    return parser.parts
+    """The entry's count, what a screen reader hears after it, and who shares the list
+    ('count', 'spoken', 'members'), each as its attributes plus 'text'."""
+    return sidebar(user)[key]['parts']
+
+
+def open_list_menu(user: User, list_id: int) -> None:
+    """Press a list's Options button (its one click reaches the drawer's listener)."""
+    assert 'menu' in sidebar(user)[f'list-{list_id}'], f'list {list_id} has no Options button'
+    user.find(marker='sidebar').trigger('click', {'menu': list_id})
+
+
+def drop_on_list(user: User, list_id: int, task_id: object) -> None:
+    """Drop a dragged row on a list in the sidebar, as the drawer's drop listener reports it."""
+    user.find(marker='sidebar').trigger('drop', {'task': task_id, 'list': list_id})
+
+
+async def follow(user: User, key: str) -> None:
+    """Follow the sidebar's link `key` (a plain link: the browser loads its page)."""
+    await user.open(sidebar(user)[key]['href'])
 
 
 def open_completed(user: User) -> None:

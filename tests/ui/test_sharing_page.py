@@ -16,12 +16,15 @@ from tests.ui.helpers import (
     checkbox,
     eventually,
     hidden,
+    in_sidebar,
     make_list,
     on_path,
     open_as,
+    open_list_menu,
     press,
     row_parts,
     share,
+    sidebar_parts,
     signed_in_person,
     task_in,
     titles_on_page,
@@ -47,7 +50,7 @@ async def test_the_owner_shares_from_the_list_menu_and_changes_and_stops_it(user
     team = make_list(me, 'Team')
     make_user(email='ann.lee@example.com')
     await user.open(f'/lists/{team.id}')
-    user.find(marker=f'list-menu-{team.id}').click()
+    open_list_menu(user, team.id)
     user.find(marker=f'share-list-{team.id}').click()
     await user.should_see(marker='share-email')
     user.find(marker='share-email').type('nobody@example.com')
@@ -65,7 +68,7 @@ async def test_the_owner_shares_from_the_list_menu_and_changes_and_stops_it(user
     )
     await user.should_see(marker='member-ann.lee@example.com')
     # The sidebar shows who has it, by their initials.
-    await eventually(lambda: user.find(marker=f'members-{team.id}').elements.pop().text == 'ME AL')
+    await eventually(lambda: sidebar_parts(user, f'list-{team.id}')['members']['text'] == 'ME AL')
     with user:
         next(iter(ElementFilter(marker='member-role-ann.lee@example.com'))).value = 'editor'
     await eventually(lambda: members_of(me.id, team.id)[1] == ('ann.lee@example.com', 'editor'))
@@ -86,7 +89,7 @@ async def test_an_editor_works_in_the_shared_list_and_the_owner_sees_it_live(
     task = task_in(owner, 'Shared work', list_id=team.id)
     editors_tab = create_user()
     await open_as(editors_tab, editor)
-    await eventually(lambda: len(editors_tab.find(marker=f'nav-list-{team.id}').elements) == 1)
+    await eventually(lambda: in_sidebar(editors_tab, f'list-{team.id}'))
     await editors_tab.open(f'/lists/{team.id}')
     await editors_tab.should_see('Shared work')
     with editors_tab:  # the editor can tick it off and add to it
@@ -118,7 +121,7 @@ async def test_a_viewer_reads_but_cannot_change(
     await user.should_not_see('Delete task?')
     # The sidebar lists it under Shared with me, without owner actions.
     await user.should_see('Shared with me')
-    user.find(marker=f'list-menu-{team.id}').click()
+    open_list_menu(user, team.id)
     with user:
         assert not list(ElementFilter(marker=f'rename-list-{team.id}'))
     user.find(marker=f'share-list-{team.id}').click()
@@ -159,4 +162,4 @@ async def test_a_member_removed_by_the_owner_leaves_the_list_at_once(
     with session_scope() as session:
         sharing.remove_member(session, actor_id=owner.id, list_id=team.id, user_id=me.id)
     await eventually(lambda: on_path(user, '/tasks'))
-    await user.should_not_see(marker=f'nav-list-{team.id}')
+    await eventually(lambda: not in_sidebar(user, f'list-{team.id}'))

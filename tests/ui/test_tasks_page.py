@@ -17,6 +17,7 @@ from tests.factories import make_task, make_user
 from tests.ui.helpers import (
     checkbox,
     eventually,
+    follow,
     make_list,
     on_path,
     open_as,
@@ -330,7 +331,7 @@ async def test_a_full_flow_with_sign_out_beside_other_tabs_logs_no_problem(
     await eventually(lambda: titles_on_page(second_tab) == titles_on_page(user) == ['Buy milk'])
     user.find(kind=ui.checkbox, content='Buy milk').click()
     await eventually(lambda: checkbox(other_device, 'Buy milk').value is True)
-    user.find(marker='nav-completed').click()
+    await follow(user, 'completed')
     await eventually(lambda: on_path(user, '/tasks/completed'))
     await eventually(lambda: titles_on_page(user) == ['Buy milk'])
     user.find(marker='search').type('milk')

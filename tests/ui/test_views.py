@@ -15,10 +15,12 @@ from services import clock, tasks
 from tests.factories import make_task
 from tests.ui.helpers import (
     eventually,
+    follow,
     make_list,
     on_path,
     route_navigation,
     row_parts,
+    sidebar,
     sidebar_count,
     sidebar_parts,
     signed_in_person,
@@ -56,7 +58,7 @@ async def test_today_shows_overdue_first_then_today_and_the_sidebar_counts_them(
     assert sidebar_count(user, 'upcoming') == '2'
     due = next(t for t in stored_tasks(me) if t.title == 'due today')
     assert row_parts(user, due.id)['list']['text'] == 'Work'
-    assert user.find(marker='nav-today').elements.pop().props['aria-current'] == 'page'
+    assert sidebar(user)['today']['aria-current'] == 'page'
 
 
 async def test_a_task_added_in_today_is_due_today_and_lands_in_the_inbox(user: User) -> None:
@@ -99,7 +101,7 @@ async def test_completed_view_lists_the_latest_first_and_clears_with_undo(user: 
         with session_scope() as s:
             tasks.update_task(s, actor_id=me.id, task_id=task.id, completed=True)
     route_navigation(user)
-    user.find(marker='nav-completed').click()
+    await follow(user, 'completed')
     await eventually(lambda: on_path(user, '/tasks/completed'))
     await eventually(lambda: titles_on_page(user) == ['done second', 'done first'])
     assert row_parts(user, first.id)['list']['text'] == 'Home'
