@@ -50,7 +50,8 @@ ROW_CSS = """
 .nicegui-card.tl-row { flex-direction: row; flex-wrap: wrap; align-items: center;
   column-gap: 0.25rem; row-gap: 0.125rem; }
 .tl-row > .q-checkbox { flex: 1 1 10rem; min-width: 0; }
-.tl-row > .tl-wide, .tl-row::after { flex-basis: 100%; }
+.tl-parts { display: contents; }
+.tl-row > .tl-parts > .tl-wide, .tl-row::after { flex-basis: 100%; }
 .tl-row::after { content: attr(data-meta); padding-left: 2.5rem; font-size: 0.75rem;
   line-height: 1rem; color: #64748b; }
 .body--dark .tl-row::after { color: #94a3b8; }
@@ -86,8 +87,8 @@ ROW_CSS = """
 @media (max-width: 599px), (pointer: coarse) { .tl-act { width: 44px; height: 44px; } }
 @media (min-width: 768px) {
   .tl-row::after { flex-basis: auto; order: 1; padding-left: 0; white-space: nowrap; }
-  .tl-row > .tl-side { order: 2; }
-  .tl-row > .tl-wide { order: 3; }
+  .tl-row > .tl-parts > .tl-side { order: 2; }
+  .tl-row > .tl-parts > .tl-wide { order: 3; }
 }
 .tl-wide { unicode-bidi: plaintext; text-align: start; }
 .tl-act:hover { opacity: 1; background: rgba(127, 127, 127, 0.15); }
@@ -327,14 +328,12 @@ class TaskRows:
             if locked:
                 box.disable()
             # List chip, due chip, priority flag and the buttons: one element, drawn as HTML
-            # (escaped here, sanitized again in the browser), so a row costs three or four
-            # server elements instead of nine. Its buttons reach the server through the
+            # (escaped here, sanitized again in the browser), so a row costs three server
+            # elements instead of nine. Its buttons reach the server through the
             # container's one click listener (ACTION_JS).
-            side = ui.html('', tag='span').classes('tl-side').mark(f'side-{task_id}')
-            if task.description:
-                ui.label(task.description).classes(
-                    'tl-wide pl-10 text-sm opacity-80 whitespace-pre-wrap break-words'
-                )
+            # The description is in it too, below the title (the element's box is `display:
+            # contents`, so its two parts are the card's own flex items).
+            side = ui.html('', tag='span').classes('tl-parts').mark(f'side-{task_id}')
         row = _Row(card=card, task=task, look=self._look(task), side=side, box=box)
         self._paint(row, now)
         return row
@@ -368,11 +367,17 @@ class TaskRows:
             )
         if self.locked(task):
             parts.append(icon_html('visibility', 'tl-flag text-slate-500', 'View only'))
-            return ''.join(parts)
-        parts.append(_button('edit', 'edit', 'Edit', 'tl-wide-only'))
-        parts.append(_button('delete', 'delete', 'Delete', 'text-negative tl-wide-only'))
-        parts.append(_button('more', 'more_vert', 'More actions'))  # on phones: Edit and Delete
-        return ''.join(parts)
+        else:
+            parts.append(_button('edit', 'edit', 'Edit', 'tl-wide-only'))
+            parts.append(_button('delete', 'delete', 'Delete', 'text-negative tl-wide-only'))
+            parts.append(_button('more', 'more_vert', 'More actions'))  # phones: Edit, Delete
+        side = f'<span class="tl-side">{"".join(parts)}</span>'
+        if task.description:
+            side += (
+                '<div class="tl-wide pl-10 text-sm opacity-80 whitespace-pre-wrap break-words"'
+                f' data-part="description">{html.escape(task.description)}</div>'
+            )
+        return side
 
     def _paint(self, row: _Row, now: datetime) -> None:
         """The parts of a row that time changes: the times line and the due chip."""
