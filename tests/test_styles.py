@@ -14,6 +14,7 @@ from nicegui.testing import User
 from nicegui.version import __version__ as nicegui_version
 
 from components import styles
+from scripts import build_icons
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 'max-age=31536000'
@@ -34,7 +35,7 @@ async def test_the_prebuilt_css_is_named_by_its_content_and_kept_for_a_year(user
     response = await user.http_client.get(styles.TAILWIND_URL)
     assert response.status_code == 200
     assert response.headers['content-type'].startswith('text/css')
-    assert response.headers['cache-control'] == f'public, {YEAR}'
+    assert response.headers['cache-control'] == f'public, {YEAR}, immutable'
     assert response.content == styles.TAILWIND_CSS.read_bytes()
     # The classes the frame and the sign-in pages use, and a Quasar one Tailwind also knows.
     for rule in ('.max-w-5xl{', '.text-slate-500{', '.lg\\:hidden{', '.cursor-pointer{'):
@@ -62,3 +63,53 @@ def test_the_committed_css_is_what_scripts_build_css_makes(tmp_path: Path) -> No
         timeout=120,
     )
     assert built.read_text() == styles.TAILWIND_CSS.read_text(), 'run scripts/build-css'
+
+
+async def test_the_big_icon_font_is_never_named_and_the_subset_is_preloaded(user: User) -> None:
+    full = build_icons.source_font().name
+    response = await user.http_client.get(styles.FONTS_CSS_URL)
+    assert response.status_code == 200
+    assert response.headers['content-type'].startswith('text/css')
+    assert YEAR in response.headers['cache-control']  # changes only with NiceGUI's version
+    css = response.text
+    assert full not in css
+    assert css.count('@font-face') == 60  # NiceGUI's 61 less the full Material Icons
+    assert css.count('font-family: "Roboto";\n  font-display: swap;') == 54  # 9 scripts × 6 weights
+    assert '.material-icons {' in css
+    page = (await user.http_client.get('/login', follow_redirects=True)).text
+    assert full not in page
+    for url in (styles.ICONS_URL, f'{styles.NICEGUI_STATIC_URL}/fonts/'):
+        assert f'<link rel="preload" href="{url}' in page, url
+    assert (
+        'font-family: "Material Icons"; font-style: normal; font-weight: 400;'
+        f' src: url({styles.ICONS_URL})' in page
+    )
+    font = await user.http_client.get(styles.ICONS_URL)
+    assert font.status_code == 200
+    assert font.headers['cache-control'] == f'public, {YEAR}, immutable'
+    assert font.headers['content-type'] == 'font/woff2'
+    assert font.content == styles.ICONS_FONT.read_bytes()
+    roboto = re.search(r'href="(/_nicegui/[^"]+/fonts/[0-9a-f]+\.woff2)"', page)
+    assert roboto
+    assert (await user.http_client.get(roboto.group(1))).status_code == 200
+
+
+def test_the_icon_subset_has_every_icon_the_code_and_quasar_name() -> None:
+    """Fails when an icon was added to the pages without `scripts/build_icons.py`."""
+    from fontTools.ttLib import TTFont
+
+    full = build_icons.ligatures(TTFont(build_icons.source_font()))
+    subset = build_icons.ligatures(TTFont(styles.ICONS_FONT))
+    wanted = build_icons.wanted_words() & set(full)
+    assert wanted - set(subset) == set(), 'run scripts/build_icons.py'
+    # The theme menu's, the select's arrow, a field's clear button, the list row's menu.
+    for name in ('brightness_auto', 'dark_mode', 'arrow_drop_down', 'cancel', 'more_vert'):
+        assert name in subset, name
+    assert len(subset) < len(full) / 5
+
+
+async def test_the_favicon_is_kept_for_a_day(user: User) -> None:
+    """NiceGUI's own /favicon.ico route sends no Cache-Control; the app's answers first."""
+    response = await user.http_client.get('/favicon.ico')
+    assert response.status_code == 200
+    assert response.headers['cache-control'] == 'public, max-age=86400'
