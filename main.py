@@ -25,7 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
 from api import web  # noqa: E402
 from app import db, health, logs, metrics  # noqa: E402
-from components import nicegui_tuning, pwa  # noqa: E402
+from components import nicegui_tuning, pwa, styles  # noqa: E402
 from services import auth, events  # noqa: E402
 
 nicegui_tuning.apply()
@@ -34,6 +34,7 @@ from pages import errors as error_pages  # noqa: E402
 
 error_pages.install(app)  # the 404 and 500 pages; web.configure keeps JSON for the API
 pwa.install(app, worker=not settings.desktop)  # the desktop window is no tab to install
+styles.install()  # the prebuilt Tailwind CSS (ui.run's tailwind=False below)
 web.configure(app)
 # Quasar's page-loading bar (a 2 px line during requests) is decoration: hidden from screen
 # readers, which would otherwise meet an unnamed progressbar outside every landmark.
@@ -71,6 +72,8 @@ if __name__ in {'__main__', '__mp_main__'}:
         native=settings.native,
         window_size=(1100, 800) if settings.native else None,
         reload=False,
+        # No Tailwind compiler in each browser: components/styles.py links the prebuilt CSS.
+        tailwind=False,
         show=False,
         fastapi_docs=False,  # api.web serves /docs from this origin when API_DOCS allows
         reconnect_timeout=settings.reconnect_timeout_seconds,

@@ -7,7 +7,9 @@ headless Chromium to get a session cookie, and runs Lighthouse from the npm regi
 on first use into bench/results/lighthouse, which git ignores) against /usr/bin/chromium
 (CHROME_PATH). Prints the accessibility, best-practices and performance scores of each run, the
 median, and every audit of the first two categories that did not score 100, so a regression says
-what it is. Results go to bench/results/lighthouse-*.json.
+what it is. Then, from the last run of each page, the figures that machine load does not distort:
+bytes transferred per resource type, the biggest files, and the render-blocking ones. Results go
+to bench/results/lighthouse-*.json.
 """
 
 from __future__ import annotations
@@ -113,6 +115,34 @@ def misses(report: dict[str, Any]) -> list[str]:
     return found
 
 
+def weights(report: dict[str, Any]) -> dict[str, Any]:
+    """Bytes transferred (by type and the biggest files) and the render-blocking files."""
+    audits = report['audits']
+    by_type = {
+        item['resourceType']: {'requests': item['requestCount'], 'bytes': item['transferSize']}
+        for item in audits['resource-summary']['details']['items']
+    }
+    biggest = [
+        {'url': item['url'], 'bytes': item['totalBytes']}
+        for item in audits['total-byte-weight']['details']['items'][:8]
+    ]
+    blocking = audits.get('render-blocking-resources') or audits.get('render-blocking-insight')
+    items = ((blocking or {}).get('details') or {}).get('items') or []
+    return {
+        'by_type': by_type,
+        'biggest': biggest,
+        'render_blocking': [
+            {'url': i.get('url'), 'bytes': i.get('totalBytes'), 'wasted_ms': i.get('wastedMs')}
+            for i in items
+            if i.get('url')
+        ],
+    }
+
+
+def short(url: str) -> str:
+    return url.split('/', 3)[-1] if url.startswith('http') else url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--runs', type=int, default=3)
@@ -141,7 +171,12 @@ def main() -> None:
                     scores[name].append(round(report['categories'][name]['score'] * 100))
                 fcp.append(report['audits']['first-contentful-paint']['numericValue'])
                 missed.update(misses(report))
-            results['runs'][path] = {'scores': scores, 'fcp_ms': fcp, 'missed': sorted(missed)}
+            results['runs'][path] = {
+                'scores': scores,
+                'fcp_ms': fcp,
+                'missed': sorted(missed),
+                **weights(report),
+            }
             rows.append(
                 [path]
                 + [f'{statistics.median(scores[n]):.0f} ({min(scores[n])}–{max(scores[n])})'
@@ -152,6 +187,18 @@ def main() -> None:
     for path, data in results['runs'].items():
         for line in data['missed']:
             print(f'{path}: {line}')
+    for path, data in results['runs'].items():
+        kinds = ', '.join(
+            f'{kind} {v["bytes"] / 1024:.1f} KiB ({v["requests"]})'
+            for kind, v in data['by_type'].items()
+            if v['requests']
+        )
+        print(f'{path} transferred: {kinds}')
+        for item in data['biggest']:
+            print(f'{path}   {item["bytes"] / 1024:7.1f} KiB  {short(item["url"])}')
+        for item in data['render_blocking']:
+            size = (item['bytes'] or 0) / 1024
+            print(f'{path} render-blocking: {short(item["url"])} ({size:.1f} KiB)')
     print(f'saved {write_result("lighthouse", results)}')
 
 

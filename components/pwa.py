@@ -177,6 +177,8 @@ def install(app: FastAPI, *, worker: bool = True) -> None:
         WORKER_URL: _worker,
         OFFLINE_URL: _offline,
         **{f'{ICONS_URL}/{name}': _icon(name, kind) for name, kind in ICON_FILES.items()},
+        # Ahead of NiceGUI's own /favicon.ico, which sends no Cache-Control: a day, as the icons.
+        '/favicon.ico': _icon('favicon.ico', ICON_FILES['favicon.ico']),
     }
     app.router.routes[:] = [
         route for route in app.router.routes if getattr(route, 'path', None) not in routes
