@@ -374,6 +374,17 @@ Index(
     Task.__table__.c.completed,  # type: ignore[attr-defined]
     Task.__table__.c.due_date,  # type: ignore[attr-defined]
 )
+# Search (title or description ILIKE '%words%'), on PostgreSQL only: trigram indexes (pg_trgm,
+# migration 0006) that the planner ANDs with a person's entries in the owner index when the words
+# are rare in their tasks. SQLite, one person's database, reads that person's rows.
+for _searched in ('title', 'description'):
+    Index(
+        f'ix_task_{_searched}_trgm',
+        Task.__table__.c[_searched],  # type: ignore[attr-defined]
+        postgresql_using='gin',
+        postgresql_ops={_searched: 'gin_trgm_ops'},
+        info={'dialect': 'postgresql'},
+    ).ddl_if(dialect='postgresql')
 
 
 class AuthSession(SQLModel, table=True):
