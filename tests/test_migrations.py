@@ -497,7 +497,7 @@ def test_upgrading_from_0005_indexes_search_by_trigrams_on_postgresql_only(
     sqlite = not postgresql
     stamp = now.replace(tzinfo=None) if sqlite else now
     who = owner.hex if sqlite else owner
-    trigram_indexes = {'ix_task_title_trgm', 'ix_task_description_trgm'}
+    trigram_indexes = {'ix_task_owner_title_trgm', 'ix_task_owner_description_trgm'}
     try:
         assert not trigram_indexes & _task_indexes(database_engine)
         with database_engine.begin() as connection:  # the tables as 0005 left them
@@ -545,9 +545,10 @@ def test_upgrading_from_0005_indexes_search_by_trigrams_on_postgresql_only(
             # shared server could not rely on the plan.)
             assert list(definitions) == (
                 [
-                    'CREATE INDEX ix_task_description_trgm ON public.task'
-                    ' USING gin (description gin_trgm_ops)',
-                    'CREATE INDEX ix_task_title_trgm ON public.task USING gin (title gin_trgm_ops)',
+                    'CREATE INDEX ix_task_owner_description_trgm ON public.task'
+                    ' USING gin (owner_id, description gin_trgm_ops)',
+                    'CREATE INDEX ix_task_owner_title_trgm ON public.task'
+                    ' USING gin (owner_id, title gin_trgm_ops)',
                 ]
                 if postgresql
                 else []

@@ -1,5 +1,5 @@
-"""search by trigrams on PostgreSQL: the pg_trgm extension and GIN indexes on task title and
-description (nothing on SQLite)
+"""search by trigrams on PostgreSQL: the pg_trgm and btree_gin extensions and GIN indexes of
+each person's task titles and descriptions (nothing on SQLite)
 
 Revision ID: 0006
 Revises: 0005
@@ -21,14 +21,17 @@ SEARCHED = ('title', 'description')
 def upgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
-    # A trusted extension since PostgreSQL 13: a role with CREATE on the database may create it
-    # without being a superuser (docs/operations.md).
+    # Both are trusted extensions since PostgreSQL 13: a role with CREATE on the database may
+    # create them without being a superuser (docs/operations.md).
     op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+    op.execute('CREATE EXTENSION IF NOT EXISTS btree_gin')  # owner_id as a GIN key
     for column in SEARCHED:
+        # The owner and the text's trigrams in one GIN index, so that a search reads only the
+        # person's entries of each trigram: trigrams alone are common across everyone's tasks.
         op.create_index(
-            f'ix_task_{column}_trgm',
+            f'ix_task_owner_{column}_trgm',
             'task',
-            [column],
+            ['owner_id', column],
             postgresql_using='gin',
             postgresql_ops={column: 'gin_trgm_ops'},
         )
@@ -38,5 +41,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
     for column in SEARCHED:
-        op.drop_index(f'ix_task_{column}_trgm', table_name='task')
-    # pg_trgm stays: other objects of the database may use it, and it costs nothing unused.
+        op.drop_index(f'ix_task_owner_{column}_trgm', table_name='task')
+    # The extensions stay: other objects of the database may use them, and unused they cost
+    # nothing.
