@@ -546,9 +546,10 @@ def test_upgrading_from_0005_indexes_search_by_trigrams_on_postgresql_only(
             assert list(definitions) == (
                 [
                     'CREATE INDEX ix_task_owner_description_trgm ON public.task'
-                    ' USING gin (owner_id, description gin_trgm_ops)',
+                    ' USING gin (owner_id, description gin_trgm_ops)'
+                    " WHERE ((description)::text <> ''::text)",
                     'CREATE INDEX ix_task_owner_title_trgm ON public.task'
-                    ' USING gin (owner_id, title gin_trgm_ops)',
+                    " USING gin (owner_id, title gin_trgm_ops) WHERE ((title)::text <> ''::text)",
                 ]
                 if postgresql
                 else []

@@ -8,6 +8,7 @@ Create Date: 2026-12-03 11:20:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
@@ -31,16 +32,29 @@ def upgrade() -> None:
     with op.get_context().autocommit_block():
         for column in SEARCHED:
             name = f'ix_task_owner_{column}_trgm'
-            # A build cut short leaves an invalid index behind: start that one again.
-            op.execute(f'DROP INDEX CONCURRENTLY IF EXISTS {name}')
+            valid = (
+                op.get_bind()
+                .execute(
+                    sa.text('SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:name)'),
+                    {'name': name},
+                )
+                .scalar()
+            )
+            if valid:  # built by an earlier start that stopped before the next one
+                continue
+            if valid is not None:  # a build cut short leaves an invalid index: start again
+                op.execute(f'DROP INDEX CONCURRENTLY {name}')
             # The owner and the text's trigrams in one GIN index, so that a search reads only
-            # the person's entries of each trigram: trigrams alone are common across everyone.
+            # the person's entries of each trigram (trigrams alone are common across everyone's
+            # tasks). Partial, on non-empty text, which every match has: the planner then takes
+            # it only for a search that says so, never for the owner alone in the list queries.
             op.create_index(
                 name,
                 'task',
                 ['owner_id', column],
                 postgresql_using='gin',
                 postgresql_ops={column: 'gin_trgm_ops'},
+                postgresql_where=sa.text(f"{column} <> ''"),
                 postgresql_concurrently=True,
             )
 
