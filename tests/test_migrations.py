@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -569,3 +570,41 @@ def test_upgrading_from_0005_indexes_search_by_trigrams_on_postgresql_only(
             connection.execute(text('DELETE FROM task'))
             connection.execute(text('DELETE FROM task_list'))
             connection.execute(text('DELETE FROM user_account'))
+
+
+def test_upgrading_again_after_an_interrupted_0006_keeps_the_index_it_had_built(
+    database_engine: Engine,
+) -> None:
+    """An instance stopped between the two concurrent builds leaves one index and no revision
+    0006: the next start keeps that index and builds the other."""
+    if database_engine.dialect.name != 'postgresql':
+        pytest.skip('0006 does nothing on SQLite (the test above shows it)')
+    url = database_engine.url.render_as_string(hide_password=False)
+    command.downgrade(alembic_config(url), '0005')
+    try:
+        with database_engine.begin() as connection:
+            connection.execute(
+                text(
+                    'CREATE INDEX ix_task_owner_title_trgm ON task USING gin'
+                    " (owner_id, title gin_trgm_ops) WHERE title <> ''"
+                )
+            )
+            built = connection.execute(
+                text("SELECT 'ix_task_owner_title_trgm'::regclass::oid")
+            ).scalar_one()
+        migrate(url)
+        with database_engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT 'ix_task_owner_title_trgm'::regclass::oid")
+            ).scalar_one()
+            valid = connection.execute(
+                text(
+                    'SELECT bool_and(indisvalid), count(*) FROM pg_index'
+                    " WHERE indexrelid::regclass::text LIKE 'ix_task_owner_%_trgm'"
+                )
+            ).one()
+        assert kept == built
+        assert tuple(valid) == (True, 2)
+        assert _differences(database_engine) == []
+    finally:
+        migrate(url)
