@@ -21,7 +21,8 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
 import psycopg
@@ -62,6 +63,20 @@ def list_rows(owner_id: uuid.UUID, first_id: int, now: datetime) -> Iterator[tup
     """A heavy user's lists after their Inbox, ids from `first_id`, for LIST_COPY."""
     for n, (name, colour) in enumerate(zip(LIST_NAMES, LIST_COLOURS, strict=True)):
         yield (first_id + n, owner_id, name, colour, float(n + 1), False, 'manual', now, now, 1)
+
+
+def organized(rng: random.Random, today: date) -> tuple[object, ...]:
+    """A task's due_date, due_time, due_at (the owner's zone is UTC) and priority: ~60 % due
+    somewhere from four months ago to eight months ahead, a third of those at a time of day
+    (for the rows bench.ui writes; bench.seed draws the same in SQL, TASK_INSERT)."""
+    priority = rng.choices(range(4), weights=PRIORITY_WEIGHTS)[0]
+    if rng.random() >= DUE_SHARE:
+        return (None, None, None, priority)
+    due = today + timedelta(days=rng.randint(-120, 245))
+    if rng.random() >= TIMED_SHARE:
+        return (due, None, None, priority)
+    at = clock_time(rng.randint(7, 20), rng.choice((0, 15, 30, 45)))
+    return (due, at, datetime.combine(due, at, tzinfo=UTC), priority)
 
 
 # Every task of every person, drawn by PostgreSQL: the person's n-th task (g.n) goes into one of
