@@ -483,6 +483,16 @@ def test_upgrading_from_0004_keeps_everyone_an_active_non_admin_with_unassigned_
             connection.execute(text('DELETE FROM user_account'))
 
 
+def _owner_statistics(engine: Engine) -> int | None:
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                'SELECT attstattarget FROM pg_attribute'
+                " WHERE attrelid = 'task'::regclass AND attname = 'owner_id'"
+            )
+        ).scalar_one()
+
+
 def _task_indexes(engine: Engine) -> set[str]:
     return {ix['name'] for ix in inspect(engine).get_indexes('task')}
 
@@ -560,8 +570,12 @@ def test_upgrading_from_0005_indexes_search_by_trigrams_on_postgresql_only(
             (2, 'Call Ana', 'about the passport photos', 1),
         ]
         assert _differences(database_engine) == []
+        if postgresql:
+            assert _owner_statistics(database_engine) == 1000
         command.downgrade(alembic_config(url), '0005')  # and back: the indexes go, the rows stay
         assert not trigram_indexes & _task_indexes(database_engine)
+        if postgresql:
+            assert _owner_statistics(database_engine) in (-1, None)  # the default
         with database_engine.connect() as connection:
             assert connection.execute(text('SELECT count(*) FROM task')).scalar_one() == 2
     finally:
