@@ -204,6 +204,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def schema_filter(dialect: str) -> Callable[..., bool]:
+    """Alembic's include_object on this kind of database: a model's object meant for another
+    kind only (its `info['dialect']`, e.g. PostgreSQL's trigram indexes) is not compared."""
+
+    def include(item: Any, _name: Any, _type: Any, reflected: bool, _compare_to: Any) -> bool:
+        wanted = getattr(item, 'info', {}).get('dialect')
+        return reflected or wanted is None or wanted == dialect
+
+    return include
+
+
 def migrate(url: str | None = None) -> None:
     """Bring the database up to the newest schema (safe to run from several instances at once)."""
     target = url or get_settings().sqlalchemy_url

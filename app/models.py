@@ -374,6 +374,20 @@ Index(
     Task.__table__.c.completed,  # type: ignore[attr-defined]
     Task.__table__.c.due_date,  # type: ignore[attr-defined]
 )
+# Search (title or description ILIKE '%words%'), on PostgreSQL only (migration 0006): a person's
+# entries of each trigram (pg_trgm) in GIN indexes keyed by owner too (btree_gin), since any one
+# trigram is common across everyone's tasks. Partial on non-empty text, so that only a search
+# (services/tasks.py says `<> ''`) can use them. SQLite, one person's database, reads their rows.
+for _searched in ('title', 'description'):
+    Index(
+        f'ix_task_owner_{_searched}_trgm',
+        Task.__table__.c.owner_id,  # type: ignore[attr-defined]
+        Task.__table__.c[_searched],  # type: ignore[attr-defined]
+        postgresql_using='gin',
+        postgresql_ops={_searched: 'gin_trgm_ops'},
+        postgresql_where=text(f"{_searched} <> ''"),
+        info={'dialect': 'postgresql'},
+    ).ddl_if(dialect='postgresql')
 
 
 class AuthSession(SQLModel, table=True):

@@ -3,6 +3,9 @@
 - access-token check with the session cache warm, and with it off (a database read each time);
 - the list and count queries for a user with the most tasks, timed by PostgreSQL itself
   (EXPLAIN ANALYZE), with the plan checked for the list index;
+- search as the dashboard sends it (the filter badges' counts, then the page) for that person and
+  for a typical one, with words that are common, rare, absent, and one or two characters long
+  (shorter than a trigram);
 - the queries behind organizing, as the services send them (captured, then explained): one
   list's open tasks in the person's own order (`ix_task_list_order`), the Today view
   (`ix_task_owner_due`), and the sidebar's overview counts;
@@ -31,7 +34,15 @@ from app import db
 from app.config import get_settings
 from app.models import TaskQuery, User
 from app.security import hash_password, verify_password
-from bench.common import BENCH_DB_URL, HEAVY_EMAIL, PASSWORD, summary_ms, table, write_result
+from bench.common import (
+    BENCH_DB_URL,
+    HEAVY_EMAIL,
+    LIGHT_EMAIL,
+    PASSWORD,
+    summary_ms,
+    table,
+    write_result,
+)
 from services import auth, lists, tasks
 from services.tasks import list_statements
 
@@ -52,6 +63,23 @@ def _heaviest_user() -> User:
             user = session.exec(select(User).order_by(User.created_at)).first()
         assert user is not None, 'seed the benchmark database first: python -m bench.seed'
         return user
+
+
+# What people search for: a word in about one task in five, a phrase of two words (rare), of three
+# (rarer still), a word no task has, and queries shorter than a trigram.
+SEARCHES = {
+    'common': 'report',
+    'rare': 'taxes slides',
+    'rarest': 'dentist garden car',
+    'absent': 'zebra',
+    'two_chars': 'ca',
+    'one_char': 'x',
+}
+
+
+def _person(email: str) -> User | None:
+    with db.session_scope() as session:
+        return session.exec(select(User).where(User.email == email)).first()
 
 
 def explain(sql_query: Any, runs: int) -> tuple[list[float], dict[str, Any]]:
@@ -140,6 +168,44 @@ def organizing(user_id: Any, runs: int) -> dict[str, Any]:
                 'plan': plan['Plan']['Node Type'],
             }
     return results
+
+
+def searching(user_id: Any, runs: int) -> dict[str, Any]:
+    """Each search as the dashboard runs it (`list_tasks_with_counts`): the badges' counts with
+    the words, then the first page, newest first; how many tasks match, and the plans."""
+    results: dict[str, Any] = {}
+    for kind, words in SEARCHES.items():
+        found: dict[str, Any] = {}
+
+        def search(session: Any, words: str = words, found: dict[str, Any] = found) -> None:
+            _, counts = tasks.list_tasks_with_counts(session, actor_id=user_id, q=words)
+            found['matches'] = counts.all
+
+        statements = _on_tasks(captured(search))
+        assert len(statements) == 2, f'search {kind}: expected the counts and the page'
+        entry: dict[str, Any] = {'q': words, 'matches': found['matches']}
+        for label, (sql, params) in zip(('count', 'page'), statements, strict=True):
+            times, plan = explain_sql(sql, params, runs)
+            entry[label] = {
+                **summary_ms(times),
+                'indexes': sorted(_index_names(plan['Plan'])),
+                'plan': shape(plan['Plan']),
+            }
+        results[kind] = entry
+    return results
+
+
+def shape(node: dict[str, Any]) -> str:
+    """A plan in one line: each node with its index, children in brackets."""
+    name = node['Node Type']
+    if 'Index Name' in node:
+        name += f' {node["Index Name"]}'
+    children = [shape(child) for child in node.get('Plans', [])]
+    if not children:
+        return name
+    if len(children) == 1:
+        return f'{name} > {children[0]}'
+    return f'{name} [{"; ".join(children)}]'
 
 
 def _index_names(node: dict[str, Any]) -> set[str]:
@@ -264,6 +330,21 @@ def main() -> None:
 
     organize = organizing(user.id, args.runs)
     results.update(organize)
+    typical = _person(LIGHT_EMAIL.format(n=0))
+    with db.session_scope() as session:
+        typical_tasks = session.execute(
+            text('SELECT count(*) FROM task WHERE owner_id = :id'),
+            {'id': typical.id if typical else None},
+        ).scalar_one()
+    search_runs = max(3, args.runs // 4)
+    results['search'] = {
+        'heavy': {'tasks': task_count, **searching(user.id, search_runs)},
+        **(
+            {'typical': {'tasks': typical_tasks, **searching(typical.id, search_runs)}}
+            if typical
+            else {}
+        ),
+    }
 
     hashes = _time(lambda: hash_password(PASSWORD), 20)
     stored = hash_password(PASSWORD)
@@ -285,11 +366,29 @@ def main() -> None:
                 ]
             )
     rows.extend(_sqlite_rows(durability))
+    search_rows = [
+        [
+            f'{who} ({found["tasks"]:,})',
+            repr(entry['q']),
+            f'{entry["matches"]:,}',
+            *(
+                f'{entry[part]["p50"]} / {entry[part]["p95"]} / {entry[part]["p99"]}'
+                for part in ('count', 'page')
+            ),
+            entry['count']['plan'],
+            entry['page']['plan'],
+        ]
+        for who, found in results['search'].items()
+        for entry in (value for value in found.values() if isinstance(value, dict))
+    ]
     print(f'User with {task_count:,} tasks; argon2id {results["password_parameters"]}')
     print(
         f'List explained: {organize["list"]["name"]} with {organize["list"]["open"]:,} open tasks'
     )
     print(table(['measure', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'indexes used'], rows))
+    print(f'Search as the dashboard sends it ({search_runs} runs each; ms p50 / p95 / p99):')
+    headers = ['person (tasks)', 'q', 'matches', 'counts', 'page', 'counts plan', 'page plan']
+    print(table(headers, search_rows))
     print(f'wrote {write_result("micro", results)}')
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.common import server_env
+from bench.seed import plan
 
 ROOT = Path(__file__).resolve().parents[1]
 _TEST_URL = make_url(
@@ -27,6 +28,9 @@ _TEST_URL = make_url(
 )
 # Named after the test database, so that two checkouts testing at once never share it.
 SMOKE_URL = _TEST_URL.set(database=f'{_TEST_URL.database}_bench').render_as_string(
+    hide_password=False
+)
+SCALED_URL = _TEST_URL.set(database=f'{_TEST_URL.database}_bench_scaled').render_as_string(
     hide_password=False
 )
 CHROMIUM = os.environ.get('CHROMIUM_PATH', '/usr/bin/chromium')
@@ -76,6 +80,71 @@ def test_seed_fills_the_database_and_reports(results: Path) -> None:
     assert seeded['users'] == 12
     assert seeded['tasks'] == 400
     assert seeded['seconds']['total'] > 0
+
+
+def test_a_scale_multiplies_people_tasks_and_the_heavy_peoples_tasks() -> None:
+    assert plan(1) == {
+        'users': 10_000,
+        'tasks': 1_000_000,
+        'heavy_users': 10,
+        'heavy_tasks': 10_000,
+    }
+    assert plan(10) == {
+        'users': 100_000,
+        'tasks': 10_000_000,
+        'heavy_users': 10,
+        'heavy_tasks': 100_000,
+    }
+    assert plan(10, users=500)['users'] == 500
+    with pytest.raises(SystemExit, match='more tasks'):
+        plan(1, heavy_tasks=200_000)
+    with pytest.raises(SystemExit, match='none besides'):
+        plan(0.0005)  # 5 people, all of them heavy
+
+
+def test_seed_at_a_fraction_of_the_scale_fills_a_database_of_that_size(tmp_path: Path) -> None:
+    out = bench('seed', '--url', SCALED_URL, '--scale', '0.02', results=tmp_path)
+    assert 'database size' in out
+    seeded = result(tmp_path, 'seed')
+    assert (seeded['scale'], seeded['users'], seeded['tasks']) == (0.02, 200, 20_000)
+    assert seeded['database_bytes'] > 0
+    engine = create_engine(SCALED_URL)
+    try:
+        with engine.connect() as connection:
+            per_person = connection.execute(
+                text(
+                    'SELECT count(t.id) FROM user_account u LEFT JOIN task t ON t.owner_id = u.id'
+                    ' GROUP BY u.id ORDER BY 1 DESC'
+                )
+            ).scalars()
+            indexes = connection.execute(
+                text("SELECT indexname FROM pg_indexes WHERE tablename = 'task' ORDER BY 1")
+            ).scalars()
+            keys = connection.execute(
+                text("SELECT count(*) FROM pg_constraint WHERE conrelid = 'task'::regclass")
+            ).scalar_one()
+            positions_ok = connection.execute(
+                text(
+                    'SELECT bool_and(n = 1) FROM (SELECT count(*) AS n FROM task'
+                    ' GROUP BY list_id, position) AS per_place'
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    # ten heavy people with 10,000 × 0.02 tasks each; the other 18,000 dealt over 190 people
+    assert list(per_person) == [200] * 10 + [95] * 140 + [94] * 50
+    # the indexes and foreign keys set aside during the load are all back
+    assert list(indexes) == [
+        'ix_task_assignee',
+        'ix_task_list_order',
+        'ix_task_owner_description_trgm',
+        'ix_task_owner_due',
+        'ix_task_owner_list',
+        'ix_task_owner_title_trgm',
+        'task_pkey',
+    ]
+    assert keys == 4  # the primary key and three foreign keys
+    assert positions_ok is True
 
 
 def test_seed_organizes_the_heavy_users_tasks_over_ten_lists_with_due_dates(
@@ -141,6 +210,43 @@ def test_micro_checks_tokens_and_explains_the_list_query(results: Path) -> None:
         assert micro[name]['n'] == 3, name
         assert micro[name]['plan'], name
     assert micro['list']['name'] != 'Inbox'
+    # search as the dashboard sends it, for the heaviest person and a typical one
+    engine = create_engine(SMOKE_URL)
+    try:
+        with engine.connect() as connection:
+            expected = {
+                (email, words): connection.execute(
+                    text(
+                        'SELECT count(*) FROM task t JOIN user_account u ON u.id = t.owner_id'
+                        ' WHERE u.email = :email AND (t.title ILIKE :pattern'
+                        ' OR t.description ILIKE :pattern)'
+                    ),
+                    {'email': email, 'pattern': f'%{words}%'},
+                ).scalar_one()
+                for email in ('heavy0@bench.example', 'user0@bench.example')
+                for words in ('report', 'ca', 'zebra')
+            }
+    finally:
+        engine.dispose()
+    search = micro['search']
+    assert (search['heavy']['tasks'], search['typical']['tasks']) == (60, 28)
+    for who, email in (('heavy', 'heavy0@bench.example'), ('typical', 'user0@bench.example')):
+        assert set(search[who]) == {
+            'tasks',
+            'common',
+            'rare',
+            'rarest',
+            'absent',
+            'two_chars',
+            'one_char',
+        }
+        for kind, words in (('common', 'report'), ('two_chars', 'ca'), ('absent', 'zebra')):
+            assert search[who][kind]['matches'] == expected[email, words], (who, kind)
+        for kind in ('common', 'rare', 'rarest', 'absent', 'two_chars', 'one_char'):
+            for part in ('count', 'page'):
+                assert search[who][kind][part]['n'] == 3
+                assert search[who][kind][part]['plan'].startswith(('Aggregate', 'Limit'))
+    assert search['heavy']['absent']['matches'] == 0
 
 
 def test_micro_measures_sqlite_commits_alone(tmp_path: Path) -> None:

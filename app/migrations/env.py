@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables on the metadata)
-from app.db import make_engine
+from app.db import make_engine, schema_filter
 
 # Any constant shared by all instances: the key of the PostgreSQL advisory lock.
 _MIGRATION_LOCK = 724_137_001
@@ -56,6 +56,7 @@ def run_migrations_online() -> None:
                     target_metadata=target_metadata,
                     render_as_batch=connection.dialect.name == 'sqlite',
                     compare_type=True,
+                    include_object=schema_filter(connection.dialect.name),
                 )
                 with context.begin_transaction():
                     context.run_migrations()
