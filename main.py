@@ -21,7 +21,6 @@ if SERVING:
 os.environ.setdefault('NICEGUI_STORAGE_PATH', str(settings.data_dir.resolve() / 'nicegui'))
 
 from nicegui import Client, app, ui  # noqa: E402
-from starlette.middleware.gzip import GZipMiddleware  # noqa: E402
 
 from api import web  # noqa: E402
 from app import db, health, logs, metrics  # noqa: E402
@@ -35,7 +34,7 @@ from pages import errors as error_pages  # noqa: E402
 error_pages.install(app)  # the 404 and 500 pages; web.configure keeps JSON for the API
 pwa.install(app, worker=not settings.desktop)  # the desktop window is no tab to install
 styles.install()  # the prebuilt Tailwind CSS (ui.run's tailwind=False below)
-web.configure(app)
+api_app = web.configure(app)  # /api/* goes to api_app, in front of NiceGUI's
 # Quasar's page-loading bar (a 2 px line during requests) is decoration: hidden from screen
 # readers, which would otherwise meet an unnamed progressbar outside every landmark.
 app.config.quasar_config.setdefault('loadingBar', {})['aria-hidden'] = 'true'
@@ -57,7 +56,7 @@ if settings.sqlalchemy_url.startswith('postgresql'):
 if settings.native:  # the desktop app (pages/desktop.py): free port, launch secret, one instance
     from pages.desktop import prepare
 
-    prepare()
+    prepare(also_gate=[api_app])
 
 if __name__ in {'__main__', '__mp_main__'}:
     if SERVING:
@@ -79,7 +78,6 @@ if __name__ in {'__main__', '__mp_main__'}:
         reconnect_timeout=settings.reconnect_timeout_seconds,
         proxy_headers=False,  # api.web adds the proxy-headers middleware with the trusted hosts
         server_header=False,
-        # zlib's default level: as small for JSON and pages as Starlette's level 9, at half the CPU.
-        gzip_middleware_factory=lambda app: GZipMiddleware(app, minimum_size=1000, compresslevel=6),
+        gzip_middleware_factory=web.gzip,  # the API application's too
         **serving.uvicorn_options(shutdown_grace_seconds=settings.shutdown_grace_seconds),
     )

@@ -23,10 +23,11 @@ from api.deps import (
     CurrentSession,
     IfMatch,
     Responses,
+    built,
+    built_tagged,
     conditional,
     etag_header,
     expected_version,
-    tagged,
 )
 from api.schemas import (
     PreconditionFailedBody,
@@ -48,15 +49,16 @@ _CHANGED: Responses = {200: {'description': 'The task as changed', 'headers': _E
 
 @router.get(
     '',
+    response_model=TaskPage,
     responses={**INVALID, 404: {'description': '`list_id` is not one of your lists'}},
 )
-def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) -> TaskPage:
+def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) -> Response:
     """A page of your tasks and those of lists shared with you, incomplete first. Without
     `sort`: a list's own order when `list_id` is given, otherwise newest first across all of
     them. Filters combine: status, text in title or description, list, due dates (inclusive),
     overdue (open and due before today in your time zone), priority, assigned to you."""
     with session_scope() as session:
-        return tasks.list_tasks(
+        page = tasks.list_tasks(
             session,
             actor_id=current.user.id,
             status=query.status,
@@ -71,11 +73,13 @@ def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) ->
             sort=query.sort,
             assigned_to_me=query.assigned_to_me,
         )
+    return built(page)
 
 
 @router.post(
     '',
     status_code=201,
+    response_model=TaskRead,
     responses={
         **INVALID,
         **_WRITE,
@@ -83,7 +87,7 @@ def list_tasks(current: CurrentSession, query: Annotated[TaskQuery, Query()]) ->
         201: {'description': 'The new task', 'headers': _ETAG_HEADER},
     },
 )
-def create_task(current: CurrentSession, body: TaskCreateRequest, response: Response) -> TaskRead:
+def create_task(current: CurrentSession, body: TaskCreateRequest) -> Response:
     """Add a task on top of one of your lists or a list you edit (the Inbox when `list_id` is
     left out). The title is trimmed and must then be 1–200 characters; a `due_time` needs a
     `due_date`; an `assignee_id` must be someone who has the list."""
@@ -99,28 +103,31 @@ def create_task(current: CurrentSession, body: TaskCreateRequest, response: Resp
             priority=body.priority,
             assignee_id=body.assignee_id,
         )
-    response.headers['Location'] = f'/api/tasks/{task.id}'
-    return tagged(response, task)
+    return built_tagged(task, status_code=201, headers={'Location': f'/api/tasks/{task.id}'})
 
 
 @router.get(
     '/{task_id}',
+    response_model=TaskRead,
     responses={**NOT_FOUND, 200: {'description': 'The task', 'headers': _ETAG_HEADER}},
 )
-def get_task(current: CurrentSession, task_id: int, response: Response) -> TaskRead:
+def get_task(current: CurrentSession, task_id: int) -> Response:
     with session_scope() as session:
         task = tasks.get_task(session, actor_id=current.user.id, task_id=task_id)
-    return tagged(response, task)
+    return built_tagged(task)
 
 
-@router.patch('/{task_id}', responses={**NOT_FOUND, **INVALID, **_WRITE, **CONDITIONAL, **_CHANGED})
+@router.patch(
+    '/{task_id}',
+    response_model=TaskRead,
+    responses={**NOT_FOUND, **INVALID, **_WRITE, **CONDITIONAL, **_CHANGED},
+)
 def update_task(
     current: CurrentSession,
     task_id: int,
     body: TaskUpdateRequest,
-    response: Response,
     if_match: IfMatch = None,
-) -> TaskRead:
+) -> Response:
     """Change only the fields you send (`"due_date": null` clears the due date); with If-Match,
     only if the task is still at that version (412 with the task as it is now otherwise)."""
     version = expected_version(if_match)
@@ -141,24 +148,27 @@ def update_task(
             expected_version=version,
             **due,
         )
-    return tagged(response, task)
+    return built_tagged(task)
 
 
-@router.patch('/{task_id}/toggle', responses={**NOT_FOUND, **_WRITE, **CONDITIONAL, **_CHANGED})
-def toggle_task(
-    current: CurrentSession, task_id: int, response: Response, if_match: IfMatch = None
-) -> TaskRead:
+@router.patch(
+    '/{task_id}/toggle',
+    response_model=TaskRead,
+    responses={**NOT_FOUND, **_WRITE, **CONDITIONAL, **_CHANGED},
+)
+def toggle_task(current: CurrentSession, task_id: int, if_match: IfMatch = None) -> Response:
     """Flip `completed`, setting or clearing `completed_at`; If-Match as for PATCH."""
     version = expected_version(if_match)
     with session_scope() as session:
         task = tasks.toggle_task(
             session, actor_id=current.user.id, task_id=task_id, expected_version=version
         )
-    return tagged(response, task)
+    return built_tagged(task)
 
 
 @router.post(
     '/{task_id}/move',
+    response_model=TaskRead,
     responses={
         **TASK_OR_LIST_NOT_FOUND,
         **INVALID,
@@ -171,9 +181,8 @@ def move_task(
     current: CurrentSession,
     task_id: int,
     body: TaskMoveRequest,
-    response: Response,
     if_match: IfMatch = None,
-) -> TaskRead:
+) -> Response:
     """Put the task into one of your lists or a list you edit (its own when `list_id` is left
     out): right before `before_id` or right after `after_id` (tasks in that list; 422 naming
     the field otherwise), or on top. A list you cannot see is 404. A task moved into someone
@@ -190,7 +199,7 @@ def move_task(
             after_id=body.after_id,
             expected_version=version,
         )
-    return tagged(response, task)
+    return built_tagged(task)
 
 
 @router.delete(

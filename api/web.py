@@ -1,4 +1,5 @@
-"""Wires the API, error mapping and middleware onto NiceGUI's FastAPI app."""
+"""The API as its own application in front of NiceGUI's, with its error mapping and the
+middleware each needs; the docs, probes and calendar feed on NiceGUI's app."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import api
 from api import account, errors
 from app import health, logs, metrics
 from app.config import get_settings
-from app.middleware import AllowedHosts, SecurityMiddleware, docs_policy
+from app.middleware import AllowedHosts, PrefixedRedirects, SecurityMiddleware, docs_policy
 from services import transfer
 
 OPENAPI_URL = '/openapi.json'
@@ -119,19 +122,44 @@ def _api_docs(app: FastAPI, *, enabled: bool) -> None:
     app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name='docs-assets')
 
 
-def configure(app: FastAPI) -> None:
-    """Idempotent per app instance; NiceGUI's test harness resets the app between tests."""
+API_PREFIX = '/api/'
+# zlib's default level: as small for JSON and pages as Starlette's level 9, at half the CPU.
+# Bodies under a kilobyte (one task, most errors) go out as they are.
+GZIP_MINIMUM_SIZE = 1000
+GZIP_LEVEL = 6
+
+
+def gzip(app: ASGIApp) -> GZipMiddleware:
+    """The compression both applications use (main.py hands this to `ui.run` for the site)."""
+    return GZipMiddleware(app, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
+
+
+class ApiFirst:
+    """In front of everything: `/api/*` goes straight to the API application, past the site's
+    routes and middleware (NiceGUI's routes are matched first there, and `ui.run` wraps them in
+    its own); everything else, websockets and the lifespan included, goes to the site."""
+
+    def __init__(self, site: ASGIApp, api_app: ASGIApp) -> None:
+        self.site = site
+        self.api = api_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] == 'http':
+            path: str = scope['path']
+            root: str = scope.get('root_path', '')
+            if root and path.startswith(root):  # uvicorn puts a --root-path in front of path
+                path = path[len(root) :]
+            if path.startswith(API_PREFIX):
+                await self.api(scope, receive, send)
+                return
+        await self.site(scope, receive, send)
+
+
+def _guard(app: FastAPI, *, site: bool) -> None:
+    """The middleware both applications need, from the innermost out: security headers and the
+    body limit, CORS, allowed host names, proxy headers, request ids and the access log, and
+    the request metrics."""
     settings = get_settings()
-    app.title = 'Tasklight'
-    app.version = '0.1.0'
-    app.description = (
-        'Your tasks over HTTP. Sign in at `/api/auth/login` and send the access token as '
-        '`Authorization: Bearer …`; refresh it at `/api/auth/refresh`. See docs/api.md.'
-    )
-    app.include_router(api.router)
-    app.include_router(account.calendar_router)  # /cal/<token>.ics: no session, no /api
-    errors.install(app)
-    _api_docs(app, enabled=settings.docs_enabled)
     app.add_middleware(
         SecurityMiddleware, max_body_bytes=settings.max_body_bytes, larger_bodies=LARGER_BODIES
     )
@@ -146,19 +174,72 @@ def configure(app: FastAPI) -> None:
             max_age=600,
         )
     # Before anything else runs: a request for a host name that is not ours (DNS rebinding).
-    app.add_middleware(AllowedHosts, host=settings.host, allowed_hosts=settings.allowed_hosts)
-    # Outermost, so rate limits see the client's address, taken from X-Forwarded-For only when
-    # the direct peer is a trusted proxy.
+    app.add_middleware(
+        AllowedHosts, host=settings.host, allowed_hosts=settings.allowed_hosts, warn=site
+    )
+    # Outside those, so rate limits see the client's address, taken from X-Forwarded-For only
+    # when the direct peer is a trusted proxy.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
-
-    # Health probes, request ids and the access log. Added last, so outermost: the request id
-    # middleware sees the direct peer before the proxy-headers middleware rewrites it, and
-    # believes X-Request-ID only from a trusted proxy.
-    app.include_router(health.router)
-    metrics.serve(app)  # only when METRICS_TOKEN or METRICS=local turns it on
+    # Request ids and the access log, outside the proxy-headers middleware: it sees the direct
+    # peer before that rewrites it, and believes X-Request-ID only from a trusted proxy.
     app.add_middleware(
         logs.RequestId, trusted_hosts=settings.forwarded_allow_ips, access=settings.access_log
     )
-    # Outermost of all: it times what the client waits for, refusals included; the router
+    # Outermost of ours: it times what the client waits for, refusals included; the router
     # writes the matched route into the scope this middleware reads back.
     app.add_middleware(metrics.RequestMetrics)
+
+
+def build_api() -> FastAPI:
+    """The API application: `/api/*` and nothing else, with only the middleware it needs."""
+    app = FastAPI(
+        title='Tasklight',
+        version='0.1.0',
+        description=(
+            'Your tasks over HTTP. Sign in at `/api/auth/login` and send the access token as '
+            '`Authorization: Bearer …`; refresh it at `/api/auth/refresh`. See docs/api.md.'
+        ),
+        docs_url=None,  # the site serves the docs (see configure)
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.include_router(api.router)
+    # Never reached here (ApiFirst sends only /api/* to this app): present so that
+    # `url_for('calendar_feed')` can name the feed's address in /api/me/calendar.
+    app.include_router(account.calendar_router)
+    errors.install(app)
+    _guard(app, site=False)
+    app.add_middleware(gzip)
+    # A relative Location (a new task's) gets a trusted proxy's X-Forwarded-Prefix, as the
+    # site's redirects do; outermost, where the peer is still the direct one.
+    app.add_middleware(PrefixedRedirects)
+    return app
+
+
+def _api_first(site: FastAPI, api_app: FastAPI) -> None:
+    """Put ApiFirst in front of the site's whole stack. `ui.run` serves NiceGUI's app object
+    itself, so the dispatcher goes in where Starlette builds that app's stack."""
+    build_site = site.__dict__.get('_tasklight_build_site', site.build_middleware_stack)
+    site.__dict__['_tasklight_build_site'] = build_site  # configuring twice must not nest
+    site.build_middleware_stack = lambda: ApiFirst(build_site(), api_app)  # type: ignore[method-assign]
+
+
+def configure(app: FastAPI) -> FastAPI:
+    """Serve the API from its own application in front of `app` (NiceGUI's), which keeps the
+    pages, the calendar feed, the docs and the health probes. Returns the API application.
+
+    Idempotent per app instance; NiceGUI's test harness resets the app between tests."""
+    settings = get_settings()
+    api_app = build_api()
+    app.title = api_app.title
+    app.include_router(account.calendar_router)  # /cal/<token>.ics: no session, no /api
+    errors.install(app)
+    # The docs stay on the site; the schema they show is the API application's.
+    app.openapi = api_app.openapi  # type: ignore[method-assign]
+    _api_docs(app, enabled=settings.docs_enabled)
+    # Health probes: no session, no access-log line (app.health).
+    app.include_router(health.router)
+    metrics.serve(app)  # only when METRICS_TOKEN or METRICS=local turns it on
+    _guard(app, site=True)
+    _api_first(app, api_app)
+    return api_app

@@ -12,6 +12,9 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import _TrustedHosts
+
+from app.config import get_settings
 
 _CSP_APP = (
     "default-src 'self'; "
@@ -164,6 +167,66 @@ class SecurityMiddleware:
             await _json(send, 403, 'Cross-origin connection refused.')
 
 
+# One or more non-empty segments of RFC 3986 path characters: no `//`, scheme, backslash,
+# query, fragment, space or control character can get through.
+_PLAIN_PATH = re.compile(r"(?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+)+/?")
+_PREFIX_HEADER = b'x-forwarded-prefix'
+
+
+def plain_path_prefix(value: str) -> str | None:
+    """The prefix without its trailing `/` when `value` is a plain absolute path, else None."""
+    if not _PLAIN_PATH.fullmatch(value):
+        return None
+    segments = value.rstrip('/').split('/')[1:]
+    return None if any(segment in ('.', '..') for segment in segments) else value.rstrip('/')
+
+
+class PrefixedRedirects:
+    """NiceGUI's RedirectWithPrefixMiddleware as plain ASGI (components/nicegui_tuning.py
+    swaps it in): a relative `Location` gets the `X-Forwarded-Prefix` in front, without
+    BaseHTTPMiddleware's per-request task and stream (measured at a tenth of an API request's
+    server time).
+
+    Unlike NiceGUI's, the header counts only from a direct peer in FORWARDED_ALLOW_IPS and only
+    as a plain path; any other is removed from the request, so that NiceGUI's pages (which put
+    it into script URLs) never see it. `ui.run` adds this last, outside the proxy-headers
+    middleware, so the peer here is still the direct one; so does the API application (api.web)."""
+
+    def __init__(self, app: ASGIApp, *, trusted_hosts: str | None = None) -> None:
+        self.app = app
+        self.trusted = _TrustedHosts(
+            get_settings().forwarded_allow_ips if trusted_hosts is None else trusted_hosts
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = (
+            header_value(scope, _PREFIX_HEADER) if scope['type'] in ('http', 'websocket') else None
+        )
+        if raw is None:  # nothing to judge: pass straight through
+            await self.app(scope, receive, send)
+            return
+        peer = scope.get('client')
+        prefix = plain_path_prefix(raw) if peer and peer[0] in self.trusted else None
+        headers = [(key, value) for key, value in scope['headers'] if key != _PREFIX_HEADER]
+        if prefix:
+            headers.append((_PREFIX_HEADER, prefix.encode('latin-1')))
+        scope = {**scope, 'headers': headers}
+        if not prefix or scope['type'] != 'http':
+            await self.app(scope, receive, send)
+            return
+        encoded = prefix.encode('latin-1')
+
+        async def send_prefixed(message: Message) -> None:
+            if message['type'] == 'http.response.start':
+                message['headers'] = [
+                    (key, encoded + value if key == b'location' and value[:1] == b'/' else value)
+                    for key, value in message.get('headers', [])
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_prefixed)
+
+
 LOOPBACK_NAMES = frozenset({'localhost', '127.0.0.1', '[::1]'})
 _WILDCARD_BINDS = frozenset({'', '0.0.0.0', '::', '[::]'})  # noqa: S104 - names, not a bind
 
@@ -202,10 +265,12 @@ class AllowedHosts:
 
     Plain ASGI, not BaseHTTPMiddleware (see components/nicegui_tuning.py)."""
 
-    def __init__(self, app: ASGIApp, *, host: str, allowed_hosts: Iterable[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, host: str, allowed_hosts: Iterable[str], warn: bool = True
+    ) -> None:
         self.app = app
         self.names = allowed_host_names(host, allowed_hosts)
-        if self.names is None:
+        if self.names is None and warn:  # one warning per server, not one per application
             log.warning(
                 'HOST=%s answers to any host name, which leaves DNS rebinding open: '
                 'set ALLOWED_HOSTS to the names this server is reached by',

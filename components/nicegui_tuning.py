@@ -11,7 +11,8 @@ before. Remove once NiceGUI resolves this itself.
 
 2. Middleware. `ui.run` wraps every request in two `BaseHTTPMiddleware`s (redirect prefix, static
 cache headers); each runs the rest of the request in a new task through a memory stream. Plain
-ASGI equivalents below take their place when `ui.run` adds them.
+ASGI equivalents take their place when `ui.run` adds them: the static cache headers below, the
+redirect prefix in app/middleware.py (the API application uses it too).
 
 3. X-Forwarded-Prefix. NiceGUI believes it from anyone and puts it in front of redirects and into
 the page's script and style URLs, so `X-Forwarded-Prefix: //evil.example` turned a redirect into
@@ -33,7 +34,6 @@ that test until these are checked against the new originals.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from types import FunctionType, MethodType
 from typing import Any
@@ -42,10 +42,8 @@ from nicegui import binding, core, helpers, ui_run
 from nicegui.helpers import functions
 from nicegui.version import __version__
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.middleware.proxy_headers import _TrustedHosts
 
-from app.config import get_settings
-from app.middleware import header_value
+from app.middleware import PrefixedRedirects
 
 # The version these replacements were written against and checked with.
 WRITTEN_FOR_NICEGUI = '3.18.0'
@@ -65,65 +63,6 @@ def expects_arguments(func: Callable[..., Any]) -> bool:
                 _by_function[underlying] = known
         return known
     return _original(func)
-
-
-# One or more non-empty segments of RFC 3986 path characters: no `//`, scheme, backslash,
-# query, fragment, space or control character can get through.
-_PLAIN_PATH = re.compile(r"(?:/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+)+/?")
-_PREFIX_HEADER = b'x-forwarded-prefix'
-
-
-def plain_path_prefix(value: str) -> str | None:
-    """The prefix without its trailing `/` when `value` is a plain absolute path, else None."""
-    if not _PLAIN_PATH.fullmatch(value):
-        return None
-    segments = value.rstrip('/').split('/')[1:]
-    return None if any(segment in ('.', '..') for segment in segments) else value.rstrip('/')
-
-
-class PrefixedRedirects:
-    """NiceGUI's RedirectWithPrefixMiddleware as plain ASGI: a relative `Location` gets the
-    `X-Forwarded-Prefix` in front, without BaseHTTPMiddleware's per-request task and stream
-    (measured at a tenth of an API request's server time).
-
-    Unlike NiceGUI's, the header counts only from a direct peer in FORWARDED_ALLOW_IPS and only
-    as a plain path; any other is removed from the request, so that NiceGUI's pages (which put
-    it into script URLs) never see it. `ui.run` adds this last, outside the proxy-headers
-    middleware, so the peer here is still the direct one."""
-
-    def __init__(self, app: ASGIApp, *, trusted_hosts: str | None = None) -> None:
-        self.app = app
-        self.trusted = _TrustedHosts(
-            get_settings().forwarded_allow_ips if trusted_hosts is None else trusted_hosts
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = (
-            header_value(scope, _PREFIX_HEADER) if scope['type'] in ('http', 'websocket') else None
-        )
-        if raw is None:  # nothing to judge: pass straight through
-            await self.app(scope, receive, send)
-            return
-        peer = scope.get('client')
-        prefix = plain_path_prefix(raw) if peer and peer[0] in self.trusted else None
-        headers = [(key, value) for key, value in scope['headers'] if key != _PREFIX_HEADER]
-        if prefix:
-            headers.append((_PREFIX_HEADER, prefix.encode('latin-1')))
-        scope = {**scope, 'headers': headers}
-        if not prefix or scope['type'] != 'http':
-            await self.app(scope, receive, send)
-            return
-        encoded = prefix.encode('latin-1')
-
-        async def send_prefixed(message: Message) -> None:
-            if message['type'] == 'http.response.start':
-                message['headers'] = [
-                    (key, encoded + value if key == b'location' and value[:1] == b'/' else value)
-                    for key, value in message.get('headers', [])
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_prefixed)
 
 
 class StaticCacheControl:

@@ -11,10 +11,11 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from nicegui import app
 from pydantic import BaseModel
@@ -114,10 +115,11 @@ class _Window:
 _window = _Window()
 
 
-def prepare() -> None:
+def prepare(*, also_gate: Iterable[FastAPI] = ()) -> None:
     """Make this process the desktop app: one instance per data folder, a free loopback port,
     a launch secret only the window knows, the window's remembered place, and persistent
-    webview storage in the data folder. Call it before `ui.run`."""
+    webview storage in the data folder. Call it before `ui.run`. `also_gate`: the other
+    applications this process serves (the API's, in front of NiceGUI's), behind the same gate."""
     if multiprocessing.current_process().name != 'MainProcess':
         _name_the_window_process()
         return
@@ -146,7 +148,10 @@ def prepare() -> None:
     desktop.set_current(launch)
     settings.host = '127.0.0.1'
     settings.port = launch.port
-    app.add_middleware(desktop.LaunchGate, launch=launch, no_accounts=not settings.desktop_accounts)
+    for gated in (app, *also_gate):
+        gated.add_middleware(
+            desktop.LaunchGate, launch=launch, no_accounts=not settings.desktop_accounts
+        )
 
     place = desktop.load_window_state(data_dir)
     _window.data_dir = data_dir

@@ -38,9 +38,9 @@ def make_client(monkeypatch: pytest.MonkeyPatch, *, peer: str, **env: str) -> Te
         monkeypatch.setenv(key, val)
     get_settings.cache_clear()
     application = FastAPI()
-    web.configure(application)
+    api_application = web.configure(application)  # /api/* is served by the API application
 
-    @application.get('/api/echo')
+    @api_application.get('/api/echo')
     def echo() -> dict[str, str]:
         logging.getLogger('tasklight.test').info('inside the request')
         return {'request_id': logs.request_id.get()}

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import web
 from app.config import get_settings
@@ -345,3 +346,63 @@ def test_the_app_lets_imports_and_their_uploads_through_up_to_the_import_limit(
     assert client.post('/api/tasks', content=big).status_code == 413
     over = {'content-length': str(MAX_IMPORT_BYTES + 1)}
     assert client.post('/api/import', content=b'', headers=over).status_code == 413
+
+
+def test_api_requests_go_past_the_sites_routes_and_middleware() -> None:
+    """ApiFirst: /api/* reaches the API application without running the site's stack (where
+    `ui.run` and NiceGUI add theirs); every other path, and the docs, stay on the site."""
+    application = FastAPI()
+    api_application = web.configure(application)
+    seen: list[str] = []
+
+    class SiteOnly:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            seen.append(scope.get('path', ''))
+            await self.app(scope, receive, send)
+
+    application.add_middleware(SiteOnly)
+
+    @application.get('/api/shadowed')
+    def shadowed() -> dict[str, str]:
+        return {'served_by': 'site'}
+
+    @application.get('/apiary')
+    def apiary() -> dict[str, str]:
+        return {'served_by': 'site'}
+
+    client = TestClient(application, base_url='http://testserver')
+    me = client.get('/api/auth/me')
+    assert me.status_code == 401
+    assert me.headers['cache-control'] == 'no-store'
+    assert me.headers['x-content-type-options'] == 'nosniff'
+    assert client.get('/api/shadowed').json() == {'detail': 'Not Found'}
+    assert seen == []
+    assert client.get('/apiary').json() == {'served_by': 'site'}
+    assert client.get('/openapi.json').status_code == 200
+    assert seen == ['/apiary', '/openapi.json']
+    assert client.get('/openapi.json').json() == api_application.openapi()
+
+
+def test_behind_a_root_path_the_api_is_still_dispatched_to_the_api() -> None:
+    application = FastAPI()
+    web.configure(application)
+    client = TestClient(application, base_url='http://testserver', root_path='/tasklight')
+    response = client.get('/tasklight/api/auth/me')
+    assert response.status_code == 401
+    assert response.json() == {'detail': 'Not authenticated.'}
+
+
+def test_large_api_bodies_are_compressed_small_ones_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = _configured(monkeypatch)
+    small = client.get('/api/auth/me', headers={'Accept-Encoding': 'gzip'})
+    assert 'content-encoding' not in small.headers
+    schema = client.get('/api/export/schema', headers={'Accept-Encoding': 'gzip'})
+    assert schema.status_code == 200
+    assert len(schema.content) > web.GZIP_MINIMUM_SIZE
+    assert schema.headers['content-encoding'] == 'gzip'
+    assert schema.json()['$schema'].startswith('https://json-schema.org/')
