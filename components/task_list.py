@@ -786,13 +786,13 @@ class DuePicker:
 
     def validate(self) -> bool:
         """Whether the time is a time; if not, the menu opens with the error shown."""
-        if self.time is not None and self.time.validate():
-            return True
         if self.time is None and _time_ok(self._at):
+            return True  # nothing typed in a field that is not built yet
+        self._build()
+        assert self.time is not None
+        if self.time.validate():
             return True
         self.open()
-        assert self.time is not None
-        self.time.validate()
         return False
 
     def show_error(self, message: str) -> None:
